@@ -1,0 +1,89 @@
+# fmfs - a read-only FUSE archive of billing files, its catalog library and fmctl.
+# make            release build into build/
+# make test       sanitizer build into build-san/, then every unit and integration test
+# make bench      benchmarks (see BENCHMARKS.md)
+# make demo       a demo archive mounted at /tmp/fmfs-demo/mnt
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+B ?= build
+PKGS = fuse3 sqlite3 libcrypto libutf8proc libzip libcurl libxxhash
+
+CC ?= cc
+OPT ?= -O2
+CFLAGS_BASE = -std=gnu11 -g $(OPT) -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 \
+	-D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
+ifeq ($(SANITIZE),1)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+override CFLAGS := $(CFLAGS_BASE) $(CFLAGS)
+LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+
+CATALOG_SRC = $(wildcard catalog/*.c)
+FMFS_SRC = $(wildcard fmfs/*.c)
+TOOLS_SRC = $(filter-out tools/fmctl.c,$(wildcard tools/*.c))
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+HEADERS = $(wildcard catalog/*.h fmfs/*.h tools/*.h tests/unit/*.h)
+
+CATALOG_OBJ = $(CATALOG_SRC:%.c=$(B)/obj/%.o)
+FMFS_OBJ = $(FMFS_SRC:%.c=$(B)/obj/%.o)
+TOOLS_OBJ = $(TOOLS_SRC:%.c=$(B)/obj/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all unit test bench stress fuzz demo install format tidy clean
+all: $(B)/fmfs $(B)/fmctl
+
+$(B)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libcatalog.a: $(CATALOG_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/libtools.a: $(TOOLS_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/fmfs: $(FMFS_OBJ) $(B)/libcatalog.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/fmctl: $(B)/obj/tools/fmctl.o $(B)/libtools.a $(B)/libcatalog.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libtools.a $(B)/libcatalog.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libtools.a $(B)/libcatalog.a $(LIBS)
+
+unit: $(UNIT_BIN)
+
+test:
+	$(MAKE) B=build-san SANITIZE=1 all unit
+	tests/run.sh build-san
+
+stress:
+	$(MAKE) B=build-san SANITIZE=1 all unit
+	FMFS_STRESS=1 tests/run.sh build-san
+
+bench: all
+	bench/run.sh $(B)
+
+demo: all
+	tools/demo.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(B)/fmfs $(B)/fmctl $(DESTDIR)$(PREFIX)/bin/
+	ln -sf fmfs $(DESTDIR)$(PREFIX)/bin/mount.fuse.fmfs 2>/dev/null || true
+	install -m 644 systemd/*.service systemd/*.timer systemd/*.path \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/ 2>/dev/null || true
+
+format:
+	clang-format -i $(CATALOG_SRC) $(FMFS_SRC) $(TOOLS_SRC) tools/fmctl.c $(UNIT_SRC) $(HEADERS)
+
+tidy:
+	clang-tidy $(CATALOG_SRC) $(FMFS_SRC) $(TOOLS_SRC) tools/fmctl.c \
+		-checks='-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters' \
+		-- $(CFLAGS_BASE)
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,263 @@
+/* blob.c - the content-addressed blob store: STORE/objects/ab/cdef… named by
+ * the SHA-256 of their bytes (OpenSSL EVP), mode 0444. A blob is written to a
+ * temp file while being hashed, fsynced, linked into place and its folder
+ * fsynced; only then may a catalog row refer to it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+
+#define COPY_CHUNK (1 << 20)
+
+static void hex(const unsigned char *md, char out[FM_SHA256_HEX + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[FM_SHA256_HEX] = 0;
+}
+
+void sha256_hex(const void *buf, size_t len, char out[FM_SHA256_HEX + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL);
+	hex(md, out);
+}
+
+void blob_path(const char *store, const char *sha256, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s/objects/%.2s/%s", store, sha256, sha256 + 2);
+}
+
+int blob_open(const char *store, const char *sha256)
+{
+	char path[4096];
+	int fd;
+
+	blob_path(store, sha256, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int tmp_create(const char *store, struct blob_tmp *out)
+{
+	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
+	out->fd = mkostemp(out->tmp, O_CLOEXEC);
+	if (out->fd < 0) {
+		out->tmp[0] = 0;
+		return -errno;
+	}
+	out->size = 0;
+	out->created = false;
+	return 0;
+}
+
+/* Feed one chunk to the hash and the temp file. */
+static int tmp_append(struct blob_tmp *b, EVP_MD_CTX *md, const void *buf,
+		      size_t len)
+{
+	if (!EVP_DigestUpdate(md, buf, len))
+		return -EIO;
+	b->size += (int64_t)len;
+	return write_all(b->fd, buf, len);
+}
+
+static int tmp_finish(struct blob_tmp *b, EVP_MD_CTX *md)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (!EVP_DigestFinal_ex(md, digest, &len))
+		return -EIO;
+	hex(digest, b->sha256);
+	return 0;
+}
+
+int blob_write_fd(const char *store, int src, struct blob_tmp *out)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char *buf = malloc(COPY_CHUNK);
+	int rc = md && buf ? 0 : -ENOMEM;
+
+	if (rc == 0 && !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		rc = -EIO;
+	if (rc == 0)
+		rc = tmp_create(store, out);
+	if (rc < 0)
+		goto out_free;
+	posix_fadvise(src, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		ssize_t n = read(src, buf, COPY_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		rc = tmp_append(out, md, buf, (size_t)n);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0)
+		rc = tmp_finish(out, md);
+	if (rc < 0)
+		blob_discard(out);
+out_free:
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return rc;
+}
+
+int blob_write_mem(const char *store, const void *buf, size_t len,
+		   struct blob_tmp *out)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int rc = md ? 0 : -ENOMEM;
+
+	if (rc == 0 && !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		rc = -EIO;
+	if (rc == 0)
+		rc = tmp_create(store, out);
+	if (rc == 0) {
+		rc = tmp_append(out, md, buf, len);
+		if (rc == 0)
+			rc = tmp_finish(out, md);
+		if (rc < 0)
+			blob_discard(out);
+	}
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+void blob_discard(struct blob_tmp *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	if (b->tmp[0])
+		unlink(b->tmp);
+	b->tmp[0] = 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+int blob_commit(const char *store, struct blob_tmp *b)
+{
+	char dir[4096], path[4096];
+	struct stat st;
+	int rc = 0;
+
+	if (fchmod(b->fd, 0444) < 0 || fsync(b->fd) < 0) {
+		rc = -errno;
+		goto out_discard;
+	}
+	snprintf(dir, sizeof(dir), "%s/objects/%.2s", store, b->sha256);
+	if (mkdir(dir, 0750) == 0) {
+		snprintf(path, sizeof(path), "%s/objects", store);
+		rc = fsync_dir(path);
+		if (rc < 0)
+			goto out_discard;
+	} else if (errno != EEXIST) {
+		rc = -errno;
+		goto out_discard;
+	}
+	blob_path(store, b->sha256, path, sizeof(path));
+	if (link(b->tmp, path) == 0) {
+		b->created = true;
+	} else if (errno != EEXIST) {
+		rc = -errno;
+		goto out_discard;
+	} else if (stat(path, &st) == 0 && st.st_size != b->size) {
+		/* a damaged copy under the right name: put the good bytes back */
+		fm_log(FM_LOG_WARNING, "%s: size %lld, expected %lld: replaced",
+		       path, (long long)st.st_size, (long long)b->size);
+		if (rename(b->tmp, path) < 0) {
+			rc = -errno;
+			goto out_discard;
+		}
+		b->tmp[0] = 0;
+	}
+	rc = fsync_dir(dir);
+out_discard:
+	blob_discard(b);
+	return rc;
+}
+
+int blob_verify(const char *store, const char *sha256)
+{
+	EVP_MD_CTX *md;
+	char *buf, got[FM_SHA256_HEX + 1];
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int rc = 0, fd = blob_open(store, sha256);
+
+	if (fd < 0)
+		return fd;
+	md = EVP_MD_CTX_new();
+	buf = malloc(COPY_CHUNK);
+	if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, COPY_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -EIO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(md, buf, (size_t)n);
+	}
+	EVP_DigestFinal_ex(md, digest, &len);
+	hex(digest, got);
+	rc = strcmp(got, sha256) ? -EBADMSG : 0;
+out:
+	EVP_MD_CTX_free(md);
+	free(buf);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,198 @@
+/* catalog.h - the public interface of the fmfs storage library: the SQLite
+ * catalog (nodes, documents, audit log), the content-addressed blob store,
+ * name and period rules, and the ingest transaction. fmfs and fmctl link it;
+ * nothing else touches SQL or the blob layout. */
+#ifndef FMFS_CATALOG_H
+#define FMFS_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FM_SCHEMA_VERSION 1
+#define FM_APPLICATION_ID 0x464d4653 /* "FMFS" */
+#define FM_NAME_MAX 255
+#define FM_SHA256_HEX 64
+#define FM_ROOT_ID 1 /* node id of the operator's root (one folder per org) */
+
+/* ---- logging (log.c) ---------------------------------------------------- */
+
+enum fm_log_level { FM_LOG_ERROR, FM_LOG_WARNING, FM_LOG_INFO, FM_LOG_DEBUG };
+
+/* Messages at or below this level are printed to stderr; default FM_LOG_WARNING. */
+void fm_log_set_level(enum fm_log_level level);
+void fm_log(enum fm_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- names and periods (name.c, period.c) -------------------------------- */
+
+/* Why name is not a valid node name, or NULL if it is. Static string. */
+const char *name_invalid_reason(const char *name);
+bool name_is_valid(const char *name);
+/* NFC form of a valid name into out (FM_NAME_MAX + 1 bytes). Returns 0,
+ * -EINVAL (not a valid name, before or after normalisation). */
+int name_normalize(const char *name, char out[FM_NAME_MAX + 1]);
+/* Is org a valid organisation domain (lowercase a-z, 0-9, dot, dash; 1 to 253 bytes)? */
+bool org_is_valid(const char *org);
+
+/* Parse "YYYY-MM" (a real month, 1970..9999) into *year and *month. */
+bool period_parse(const char *s, int *year, int *month);
+/* Parse "YYYY-MM-DD" (a real date) into seconds since the epoch, UTC. */
+bool date_parse(const char *s, int64_t *out);
+
+/* ---- the catalog (db.c, node.c) ------------------------------------------ */
+
+struct catalog; /* one SQLite connection; not shared between threads */
+
+enum catalog_flags {
+	CATALOG_READONLY = 1, /* fmfs: SQLITE_OPEN_READONLY + query_only */
+	CATALOG_CREATE = 2,   /* fmctl init: make a new store */
+};
+
+/* Open STORE/catalog.db (and check STORE/objects). Migrates an older schema
+ * forward unless CATALOG_READONLY. Returns 0 or -errno; on failure writes one
+ * line "why" into err (may be NULL). Caller frees with catalog_close(). */
+int catalog_open(const char *store, int flags, struct catalog **out,
+		 char *err, size_t errlen);
+void catalog_close(struct catalog *cat);
+const char *catalog_store(const struct catalog *cat);
+/* The last SQLite error message of cat, valid until the next call. */
+const char *catalog_errmsg(struct catalog *cat);
+
+enum node_type { NODE_DIR = 'd', NODE_FILE = 'f' };
+
+struct node {
+	uint64_t id;     /* inode number; never reused */
+	uint64_t parent; /* 0 for the root */
+	uint64_t org;    /* node id of the org folder it lives under, 0 above */
+	char type;       /* NODE_DIR or NODE_FILE */
+	int64_t size;    /* bytes; 0 for folders */
+	int64_t mtime;   /* document date (files), last child added (folders) */
+	int64_t ctime;   /* ingest time */
+	uint32_t nsubdirs;               /* folders: number of child folders */
+	char sha256[FM_SHA256_HEX + 1];  /* files: blob name; "" for folders */
+	char name[FM_NAME_MAX + 1];
+};
+
+/* Each returns 0, -ENOENT, or -EIO (already logged). *out set on success. */
+int node_get(struct catalog *cat, uint64_t id, struct node *out);
+int node_lookup(struct catalog *cat, uint64_t parent, const char *name,
+		struct node *out);
+/* Resolve "/a/b/c" (or "a/b/c") from the root. -ENOENT, -ENOTDIR, -EINVAL. */
+int node_resolve(struct catalog *cat, const char *path, struct node *out);
+/* The id of org's folder: 0 or -ENOENT. */
+int node_org(struct catalog *cat, const char *org, uint64_t *out);
+
+/* Calls fn for each child of parent with id > after, in id order (stable:
+ * new children always come last), until fn returns non-zero. Returns 0,
+ * the non-zero value fn returned, or -EIO. */
+typedef int (*node_fn)(void *arg, const struct node *n);
+int node_list(struct catalog *cat, uint64_t parent, uint64_t after,
+	      node_fn fn, void *arg);
+/* Calls fn for every node with id > after, in id order (what was added). */
+int node_since(struct catalog *cat, uint64_t after, node_fn fn, void *arg);
+/* Highest node id so far (= number of nodes: ids are never skipped). */
+int catalog_max_id(struct catalog *cat, uint64_t *out);
+
+struct catalog_stats {
+	uint64_t nodes;
+	uint64_t files;
+	uint64_t bytes; /* sum of file sizes as listed (a shared blob counts twice) */
+};
+int catalog_stats(struct catalog *cat, struct catalog_stats *out);
+
+/* Document metadata of a file node (the xattrs). */
+struct document {
+	char org[FM_NAME_MAX + 1];
+	char kind[16];
+	char direction[16];   /* "" when not applicable */
+	char period[8];       /* YYYY-MM */
+	int64_t doc_date;
+	int64_t ingested_at;
+	char original_name[FM_NAME_MAX + 1];
+	char ingested_by[128];
+	uint64_t container;   /* zip node this was extracted from, or 0 */
+};
+int document_get(struct catalog *cat, uint64_t id, struct document *out);
+
+/* Audit log, oldest first: fn gets one formatted line each. */
+typedef int (*audit_fn)(void *arg, int64_t at, const char *who,
+			const char *action, const char *detail);
+int audit_list(struct catalog *cat, audit_fn fn, void *arg);
+
+/* ---- blobs (blob.c) ------------------------------------------------------- */
+
+/* STORE/objects/ab/cdef... for a hex digest; out should hold PATH_MAX. */
+void blob_path(const char *store, const char *sha256, char *out, size_t outlen);
+/* Open a blob read-only. Returns fd or -errno. */
+int blob_open(const char *store, const char *sha256);
+
+/* A blob being written: copy into a temp file in STORE/objects while
+ * hashing; blob_commit() makes it durable under its name. */
+struct blob_tmp {
+	int fd;
+	char tmp[4096];
+	char sha256[FM_SHA256_HEX + 1];
+	int64_t size;
+	bool created; /* set by blob_commit: a new blob was stored */
+};
+/* Copy fd src (to EOF) into a new temp blob. 0 or -errno (temp removed). */
+int blob_write_fd(const char *store, int src, struct blob_tmp *out);
+/* Same from memory. */
+int blob_write_mem(const char *store, const void *buf, size_t len,
+		   struct blob_tmp *out);
+/* fsync the temp, rename it to objects/ab/cdef… (existing: dropped), fsync
+ * the folder. 0 or -errno; the temp is gone either way. */
+int blob_commit(const char *store, struct blob_tmp *b);
+/* Remove the temp file of an uncommitted blob. */
+void blob_discard(struct blob_tmp *b);
+/* Hash a blob file and compare with its name: 0, -EBADMSG (mismatch),
+ * -ENOENT, -EIO. */
+int blob_verify(const char *store, const char *sha256);
+/* Hash of len bytes (hex into out[65]). */
+void sha256_hex(const void *buf, size_t len, char out[FM_SHA256_HEX + 1]);
+
+/* ---- ingest (ingest.c) ---------------------------------------------------- */
+
+/* Where a document goes: kind "invoice"|"soa" need direction
+ * "incoming"|"outgoing"; "usage"|"revenue"|"report" take none. */
+struct ingest_item {
+	const char *org;
+	const char *kind;
+	const char *direction; /* NULL or "" when not applicable */
+	const char *period;    /* YYYY-MM */
+	const char *name;      /* file name in the archive */
+	int64_t doc_date;      /* seconds UTC: the file's mtime */
+	const char *source;    /* shown in messages and the original name */
+	/* content: either a path, or memory */
+	const char *path;
+	const void *data;
+	size_t len;
+};
+
+struct ingest; /* one all-or-nothing batch; caller frees with ingest_close() */
+
+int ingest_open(struct catalog *cat, const char *who, struct ingest **out);
+/* Validate the item and copy its content into a temp blob. Returns 0 or
+ * -errno with a one-line reason in ingest_error(). Nothing is visible until
+ * ingest_commit(). */
+int ingest_add(struct ingest *in, const struct ingest_item *item);
+/* Commit every added item in one transaction. Items already archived with
+ * identical content are no-ops; *added counts the new files. On any error
+ * nothing is committed and the temp blobs are removed. */
+int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged);
+/* One line saying what went wrong last, valid until the next call. */
+const char *ingest_error(const struct ingest *in);
+/* Discard what was not committed and free. NULL is a no-op. */
+void ingest_close(struct ingest *in);
+/* Make sure org's folder and its fixed subfolders exist (its own
+ * transaction). 0 or -errno. */
+int catalog_org_add(struct catalog *cat, const char *org, const char *who);
+
+/* The archive folder (relative to the org) for kind/direction/period, e.g.
+ * "Invoices/Incoming/2026-10", "Revenue". Returns 0 or -EINVAL with reason. */
+int ingest_folder(const char *kind, const char *direction, const char *period,
+		  char *out, size_t outlen, const char **why);
+
+#endif

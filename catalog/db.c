@@ -1,0 +1,359 @@
+/* db.c - opening the catalog: checks that a file is an fmfs catalog of a
+ * schema we know, pragmas, the schema and its forward migrations, and the
+ * triggers that make archived rows append-only inside SQLite itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db_internal.h"
+
+static const char *const stmt_sql[STMT__COUNT] = {
+	[STMT_NODE_GET] = "SELECT id,parent,org,type,size,mtime,ctime,nsubdirs,"
+			  "ifnull(sha256,''),name FROM nodes WHERE id=?1",
+	[STMT_NODE_LOOKUP] = "SELECT id,parent,org,type,size,mtime,ctime,nsubdirs,"
+			     "ifnull(sha256,''),name FROM nodes "
+			     "WHERE parent=?1 AND name=?2",
+	[STMT_NODE_LIST] = "SELECT id,parent,org,type,size,mtime,ctime,nsubdirs,"
+			   "ifnull(sha256,''),name FROM nodes "
+			   "WHERE parent=?1 AND id>?2 ORDER BY id",
+	[STMT_NODE_SINCE] = "SELECT id,parent,org,type,size,mtime,ctime,nsubdirs,"
+			    "ifnull(sha256,''),name FROM nodes "
+			    "WHERE id>?1 ORDER BY id",
+	[STMT_MAX_ID] = "SELECT ifnull(max(id),0) FROM nodes",
+	[STMT_STATS] = "SELECT nodes,files,bytes FROM stats WHERE id=1",
+	[STMT_DOCUMENT_GET] = "SELECT org,kind,ifnull(direction,''),period,"
+			      "doc_date,ingested_at,original_name,ingested_by,"
+			      "ifnull(container,0) FROM documents WHERE node_id=?1",
+};
+
+/* Version 1: the whole schema. A later version appends a step here. */
+static const char *const migrations[] = {
+	[1] = "CREATE TABLE nodes("
+	      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	      " parent INTEGER NOT NULL,"
+	      " org INTEGER NOT NULL,"
+	      " type TEXT NOT NULL CHECK (type IN ('d','f')),"
+	      " name TEXT NOT NULL,"
+	      " size INTEGER NOT NULL DEFAULT 0 CHECK (size >= 0),"
+	      " mtime INTEGER NOT NULL,"
+	      " ctime INTEGER NOT NULL,"
+	      " nsubdirs INTEGER NOT NULL DEFAULT 0,"
+	      " sha256 TEXT CHECK ((type = 'f') = (sha256 IS NOT NULL)),"
+	      " UNIQUE (parent, name));"
+	      "CREATE INDEX nodes_by_parent ON nodes(parent, id);"
+	      "CREATE INDEX nodes_by_sha256 ON nodes(sha256) WHERE sha256 IS NOT NULL;"
+	      "CREATE TABLE documents("
+	      " node_id INTEGER PRIMARY KEY REFERENCES nodes(id),"
+	      " org TEXT NOT NULL, kind TEXT NOT NULL, direction TEXT,"
+	      " period TEXT NOT NULL, doc_date INTEGER NOT NULL,"
+	      " original_name TEXT NOT NULL, size INTEGER NOT NULL,"
+	      " sha256 TEXT NOT NULL, ingested_at INTEGER NOT NULL,"
+	      " ingested_by TEXT NOT NULL, container INTEGER REFERENCES nodes(id));"
+	      "CREATE TABLE audit("
+	      " id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
+	      " who TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);"
+	      "CREATE TABLE stats(id INTEGER PRIMARY KEY CHECK (id = 1),"
+	      " nodes INTEGER NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL);"
+	      "INSERT INTO stats VALUES (1, 0, 0, 0);"
+	      /* append-only, enforced by SQLite itself */
+	      "CREATE TRIGGER nodes_no_delete BEFORE DELETE ON nodes BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived nodes cannot be deleted'); END;"
+	      "CREATE TRIGGER nodes_no_update BEFORE UPDATE ON nodes WHEN"
+	      " OLD.type <> 'd' OR NEW.id IS NOT OLD.id OR NEW.parent IS NOT OLD.parent"
+	      " OR NEW.org IS NOT OLD.org OR NEW.type IS NOT OLD.type"
+	      " OR NEW.name IS NOT OLD.name OR NEW.size IS NOT OLD.size"
+	      " OR NEW.ctime IS NOT OLD.ctime OR NEW.sha256 IS NOT OLD.sha256"
+	      " OR NEW.mtime < OLD.mtime OR NEW.nsubdirs < OLD.nsubdirs BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived nodes cannot be changed'); END;"
+	      "CREATE TRIGGER documents_no_delete BEFORE DELETE ON documents BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived documents cannot be deleted'); END;"
+	      "CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived documents cannot be changed'); END;"
+	      "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: the audit log cannot be deleted'); END;"
+	      "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: the audit log cannot be changed'); END;"
+	      "CREATE TRIGGER stats_no_delete BEFORE DELETE ON stats BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: stats cannot be deleted'); END;"
+	      /* a folder's mtime and subfolder count follow its children */
+	      "CREATE TRIGGER nodes_added AFTER INSERT ON nodes BEGIN"
+	      " UPDATE stats SET nodes = nodes + 1, files = files + (NEW.type = 'f'),"
+	      "  bytes = bytes + NEW.size WHERE id = 1;"
+	      " UPDATE nodes SET mtime = max(mtime, NEW.ctime),"
+	      "  nsubdirs = nsubdirs + (NEW.type = 'd') WHERE id = NEW.parent; END;"
+	      "INSERT INTO nodes(id, parent, org, type, name, mtime, ctime)"
+	      " VALUES (1, 0, 0, 'd', '', strftime('%s','now'), strftime('%s','now'));",
+};
+
+int sqlite_to_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	default:
+		return -EIO;
+	}
+}
+
+int catalog_exec(struct catalog *cat, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(cat->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		fm_log(FM_LOG_ERROR, "%s/catalog.db: %s: %s", cat->store, what,
+		       msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return sqlite_to_errno(rc);
+	}
+	return 0;
+}
+
+sqlite3_stmt *catalog_stmt(struct catalog *cat, enum stmt_id id)
+{
+	sqlite3_stmt *st = cat->stmt[id];
+	int rc;
+
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	rc = sqlite3_prepare_v3(cat->db, stmt_sql[id], -1,
+				SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		fm_log(FM_LOG_ERROR, "%s/catalog.db: prepare: %s", cat->store,
+		       sqlite3_errmsg(cat->db));
+		return NULL;
+	}
+	cat->stmt[id] = st;
+	return st;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Is path a SQLite file? Reads the 16-byte header (empty file: new). */
+static int check_header(const char *path, char *err, size_t errlen)
+{
+	char head[16];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n != (ssize_t)sizeof(head) || memcmp(head, "SQLite format 3", 16)) {
+		snprintf(err, errlen, "%s: not an fmfs catalog (not a SQLite database)",
+			 path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int migrate(struct catalog *cat, int from, char *err, size_t errlen)
+{
+	char sql[128];
+	int rc;
+
+	for (int v = from + 1; v <= FM_SCHEMA_VERSION; v++) {
+		rc = catalog_exec(cat, "BEGIN IMMEDIATE", "migrate");
+		if (rc < 0)
+			goto fail;
+		rc = catalog_exec(cat, migrations[v], "migrate");
+		if (rc == 0) {
+			snprintf(sql, sizeof(sql),
+				 "PRAGMA application_id=%d; PRAGMA user_version=%d",
+				 FM_APPLICATION_ID, v);
+			rc = catalog_exec(cat, sql, "migrate");
+		}
+		if (rc == 0)
+			rc = catalog_exec(cat, "COMMIT", "migrate");
+		if (rc < 0) {
+			sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s/catalog.db: cannot migrate the schema to version %d: %s",
+		 cat->store, FM_SCHEMA_VERSION, sqlite3_errmsg(cat->db));
+	return rc;
+}
+
+static int busy_timeout_ms(void)
+{
+	const char *env = getenv("FMFS_BUSY_TIMEOUT_MS");
+
+	return env && *env ? atoi(env) : 10000;
+}
+
+static int open_db(struct catalog *cat, const char *path, int flags, char *err,
+		   size_t errlen)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	int rc, app_id = 0, version = 0;
+
+	if (flags & CATALOG_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE |
+			  (flags & CATALOG_CREATE ? SQLITE_OPEN_CREATE : 0);
+	rc = sqlite3_open_v2(path, &cat->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 cat->db ? sqlite3_errmsg(cat->db) : sqlite3_errstr(rc));
+		return sqlite_to_errno(rc) ? sqlite_to_errno(rc) : -EIO;
+	}
+	sqlite3_extended_result_codes(cat->db, 1);
+	sqlite3_busy_timeout(cat->db, busy_timeout_ms());
+	rc = pragma_int(cat->db, "PRAGMA application_id", &app_id);
+	if (rc == SQLITE_OK)
+		rc = pragma_int(cat->db, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: not an fmfs catalog: %s", path,
+			 sqlite3_errstr(rc));
+		return -EINVAL;
+	}
+	if (!(flags & CATALOG_CREATE) && app_id != FM_APPLICATION_ID) {
+		snprintf(err, errlen, "%s: not an fmfs catalog (application_id %#x)",
+			 path, app_id);
+		return -EINVAL;
+	}
+	if (version > FM_SCHEMA_VERSION) {
+		snprintf(err, errlen,
+			 "%s: schema version %d is newer than this fmfs understands (%d)",
+			 path, version, FM_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	if (flags & CATALOG_READONLY) {
+		if (version < FM_SCHEMA_VERSION) {
+			snprintf(err, errlen,
+				 "%s: schema version %d is older than %d: run any fmctl command once to migrate",
+				 path, version, FM_SCHEMA_VERSION);
+			return -EPROTO;
+		}
+		return catalog_exec(cat, "PRAGMA query_only=1;"
+				    "PRAGMA mmap_size=268435456;", "pragmas");
+	}
+	rc = catalog_exec(cat, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			  "PRAGMA foreign_keys=ON;", "pragmas");
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot set pragmas: %s", path,
+			 sqlite3_errmsg(cat->db));
+		return rc;
+	}
+	return version < FM_SCHEMA_VERSION ? migrate(cat, version, err, errlen) : 0;
+}
+
+int catalog_open(const char *store, int flags, struct catalog **out, char *err,
+		 size_t errlen)
+{
+	char dummy[8], path[4096];
+	struct catalog *cat;
+	struct stat st;
+	int rc;
+
+	if (!err) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	*err = 0;
+	snprintf(path, sizeof(path), "%s/catalog.db", store);
+	if (flags & CATALOG_CREATE) {
+		if (mkdir(store, 0750) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot create: %s", store, strerror(errno));
+			return -errno;
+		}
+		if (stat(path, &st) == 0) {
+			snprintf(err, errlen, "%s: already an archive", store);
+			return -EEXIST;
+		}
+		snprintf(path, sizeof(path), "%s/objects", store);
+		if (mkdir(path, 0750) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+			return -errno;
+		}
+		snprintf(path, sizeof(path), "%s/catalog.db", store);
+	} else {
+		if (stat(path, &st) < 0) {
+			snprintf(err, errlen, "%s: not an fmfs archive (no catalog.db): %s",
+				 store, strerror(errno));
+			return -errno;
+		}
+		rc = check_header(path, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	cat = calloc(1, sizeof(*cat));
+	if (!cat)
+		return -ENOMEM;
+	cat->store = strdup(store);
+	cat->flags = flags;
+	rc = cat->store ? open_db(cat, path, flags, err, errlen) : -ENOMEM;
+	if (rc < 0) {
+		catalog_close(cat);
+		return rc;
+	}
+	*out = cat;
+	return 0;
+}
+
+void catalog_close(struct catalog *cat)
+{
+	if (!cat)
+		return;
+	for (int i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(cat->stmt[i]);
+	sqlite3_close(cat->db);
+	free(cat->store);
+	free(cat);
+}
+
+const char *catalog_store(const struct catalog *cat)
+{
+	return cat->store;
+}
+
+const char *catalog_errmsg(struct catalog *cat)
+{
+	return sqlite3_errmsg(cat->db);
+}

@@ -1,0 +1,35 @@
+/* db_internal.h - what the library's own files share: the catalog struct,
+ * its prepared statements and the SQLite-to-errno mapping. Not installed. */
+#ifndef FMFS_DB_INTERNAL_H
+#define FMFS_DB_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "catalog.h"
+
+enum stmt_id {
+	STMT_NODE_GET,
+	STMT_NODE_LOOKUP,
+	STMT_NODE_LIST,
+	STMT_NODE_SINCE,
+	STMT_MAX_ID,
+	STMT_STATS,
+	STMT_DOCUMENT_GET,
+	STMT__COUNT
+};
+
+struct catalog {
+	sqlite3 *db;
+	char *store;
+	int flags;
+	sqlite3_stmt *stmt[STMT__COUNT]; /* prepared on first use */
+};
+
+/* The prepared statement id of cat, reset and unbound; NULL on error (logged). */
+sqlite3_stmt *catalog_stmt(struct catalog *cat, enum stmt_id id);
+/* Map a SQLite result code to -errno (one place for it). */
+int sqlite_to_errno(int rc);
+/* Run SQL without results; 0 or -errno (logged with what). */
+int catalog_exec(struct catalog *cat, const char *sql, const char *what);
+
+#endif

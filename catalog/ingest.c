@@ -1,0 +1,611 @@
+/* ingest.c - the one way files enter the archive: validate every item, copy
+ * each into a temp blob while hashing, then make the blobs durable and commit
+ * all catalog rows in one transaction. All or nothing; identical content
+ * under an existing name is a no-op, different content is refused. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db_internal.h"
+
+struct pending {
+	char org[FM_NAME_MAX + 1];
+	char folder[64];
+	char name[FM_NAME_MAX + 1];
+	char kind[16];
+	char direction[16];
+	char period[8];
+	int64_t doc_date;
+	char source[FM_NAME_MAX + 1];
+	struct blob_tmp blob;
+	bool unchanged;  /* already archived with this content */
+	bool committed;  /* blob_commit done */
+	int container;   /* index of the zip this entry came from, or -1 */
+};
+
+struct ingest {
+	struct catalog *cat;
+	char who[128];
+	struct pending *items;
+	size_t count, cap;
+	char error[1024];
+};
+
+static const char *const org_folders[] = {
+	"Invoices", "Invoices/Incoming", "Invoices/Outgoing", "SOA",
+	"SOA/Incoming", "SOA/Outgoing", "Usage", "Revenue", "Reports",
+};
+
+static int fail(struct ingest *in, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct ingest *in, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(in->error, sizeof(in->error), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *ingest_error(const struct ingest *in)
+{
+	return in->error;
+}
+
+int ingest_folder(const char *kind, const char *direction, const char *period,
+		  char *out, size_t outlen, const char **why)
+{
+	int year, month;
+	bool has_dir = direction && *direction;
+	const char *top = NULL, *sub = NULL;
+
+	if (!period_parse(period ? period : "", &year, &month)) {
+		*why = "period must be YYYY-MM (a real month)";
+		return -EINVAL;
+	}
+	if (!strcmp(kind, "invoice"))
+		top = "Invoices";
+	else if (!strcmp(kind, "soa"))
+		top = "SOA";
+	if (top) {
+		if (!has_dir) {
+			*why = "invoice and soa need --direction incoming|outgoing";
+			return -EINVAL;
+		}
+		if (!strcmp(direction, "incoming"))
+			sub = "Incoming";
+		else if (!strcmp(direction, "outgoing"))
+			sub = "Outgoing";
+		else {
+			*why = "direction must be incoming or outgoing";
+			return -EINVAL;
+		}
+		snprintf(out, outlen, "%s/%s/%s", top, sub, period);
+		return 0;
+	}
+	if (strcmp(kind, "usage") && strcmp(kind, "revenue") && strcmp(kind, "report")) {
+		*why = "kind must be invoice, soa, usage, revenue or report";
+		return -EINVAL;
+	}
+	if (has_dir) {
+		*why = "--direction applies only to invoice and soa";
+		return -EINVAL;
+	}
+	if (!strcmp(kind, "usage"))
+		snprintf(out, outlen, "Usage/%s", period);
+	else if (!strcmp(kind, "report"))
+		snprintf(out, outlen, "Reports/%s", period);
+	else
+		snprintf(out, outlen, "Revenue");
+	return 0;
+}
+
+int ingest_open(struct catalog *cat, const char *who, struct ingest **out)
+{
+	struct ingest *in = calloc(1, sizeof(*in));
+
+	if (!in)
+		return -ENOMEM;
+	in->cat = cat;
+	snprintf(in->who, sizeof(in->who), "%s", who);
+	*out = in;
+	return 0;
+}
+
+void ingest_close(struct ingest *in)
+{
+	if (!in)
+		return;
+	for (size_t i = 0; i < in->count; i++)
+		if (!in->items[i].committed)
+			blob_discard(&in->items[i].blob);
+	free(in->items);
+	free(in);
+}
+
+/* Node id of org/folder/name, via the read path; -ENOENT if any is missing. */
+static int archived_sha(struct catalog *cat, const struct pending *p,
+			char sha[FM_SHA256_HEX + 1])
+{
+	char path[1024];
+	struct node n;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", p->org, p->folder, p->name);
+	rc = node_resolve(cat, path, &n);
+	if (rc == 0 && n.type != NODE_FILE)
+		return -EISDIR;
+	if (rc == 0)
+		memcpy(sha, n.sha256, FM_SHA256_HEX + 1);
+	return rc == -ENOTDIR ? -ENOENT : rc;
+}
+
+/* Is p the same path as an earlier item of the batch? Returns that index. */
+static int same_path(const struct ingest *in, const struct pending *p)
+{
+	for (size_t i = 0; i < in->count; i++) {
+		const struct pending *q = &in->items[i];
+
+		if (!strcmp(q->org, p->org) && !strcmp(q->folder, p->folder) &&
+		    !strcmp(q->name, p->name))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int copy_content(struct ingest *in, const struct ingest_item *item,
+			struct pending *p)
+{
+	const char *store = catalog_store(in->cat);
+	struct stat st;
+	int fd, rc;
+
+	if (!item->path)
+		return blob_write_mem(store, item->data, item->len, &p->blob);
+	fd = open(item->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(in, -errno, "%s: cannot open: %s", item->path,
+			    strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(in, -EINVAL, "%s: not a regular file", item->path);
+	}
+	if (p->doc_date == INT64_MIN)
+		p->doc_date = st.st_mtime;
+	rc = blob_write_fd(store, fd, &p->blob);
+	close(fd);
+	if (rc < 0)
+		return fail(in, rc, "%s: cannot copy into the store: %s", item->path,
+			    strerror(-rc));
+	return 0;
+}
+
+int ingest_add(struct ingest *in, const struct ingest_item *item)
+{
+	const char *src = item->source ? item->source :
+			  item->path ? item->path : item->name;
+	struct pending *p;
+	char sha[FM_SHA256_HEX + 1];
+	const char *why = NULL;
+	int rc, dup;
+
+	if (in->count == in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 16;
+		struct pending *items = realloc(in->items, cap * sizeof(*items));
+
+		if (!items)
+			return fail(in, -ENOMEM, "%s: out of memory", src);
+		in->items = items;
+		in->cap = cap;
+	}
+	p = &in->items[in->count];
+	memset(p, 0, sizeof(*p));
+	p->blob.fd = -1;
+	p->container = -1;
+	if (!item->org || !org_is_valid(item->org))
+		return fail(in, -EINVAL, "%s: org '%s' is not a valid domain name", src,
+			    item->org ? item->org : "");
+	if (!item->kind)
+		return fail(in, -EINVAL, "%s: no --kind given", src);
+	if (ingest_folder(item->kind, item->direction, item->period ? item->period : "",
+			  p->folder, sizeof(p->folder), &why) < 0)
+		return fail(in, -EINVAL, "%s: %s", src, why);
+	why = item->name ? name_invalid_reason(item->name) : "no name";
+	if (why)
+		return fail(in, -EINVAL, "%s: %s", src, why);
+	if (name_normalize(item->name, p->name) < 0)
+		return fail(in, -EINVAL, "%s: name is not valid after NFC normalisation", src);
+	snprintf(p->org, sizeof(p->org), "%s", item->org);
+	snprintf(p->kind, sizeof(p->kind), "%s", item->kind);
+	snprintf(p->direction, sizeof(p->direction), "%s",
+		 item->direction ? item->direction : "");
+	snprintf(p->period, sizeof(p->period), "%s", item->period);
+	snprintf(p->source, sizeof(p->source), "%s", src);
+	p->doc_date = item->doc_date;
+	if (p->doc_date == INT64_MIN && !item->path)
+		p->doc_date = time(NULL);
+	rc = copy_content(in, item, p);
+	if (rc < 0)
+		return rc;
+	dup = same_path(in, p);
+	if (dup >= 0) {
+		bool same = !strcmp(in->items[dup].blob.sha256, p->blob.sha256);
+
+		blob_discard(&p->blob);
+		if (same)
+			return 0; /* listed twice: the first one stands */
+		return fail(in, -EEXIST, "%s: %s/%s/%s is listed twice with different content",
+			    src, p->org, p->folder, p->name);
+	}
+	rc = archived_sha(in->cat, p, sha);
+	if (rc == 0 && strcmp(sha, p->blob.sha256)) {
+		blob_discard(&p->blob);
+		return fail(in, -EEXIST,
+			    "%s: %s/%s/%s is already archived with different content (files are never replaced)",
+			    src, p->org, p->folder, p->name);
+	}
+	if (rc == -EISDIR) {
+		blob_discard(&p->blob);
+		return fail(in, -EEXIST, "%s: %s/%s/%s is a folder", src, p->org,
+			    p->folder, p->name);
+	}
+	if (rc < 0 && rc != -ENOENT) {
+		blob_discard(&p->blob);
+		return fail(in, rc, "%s: cannot read the catalog: %s", src, strerror(-rc));
+	}
+	if (rc == 0) {
+		p->unchanged = true;
+		blob_discard(&p->blob);
+	}
+	in->count++;
+	return 0;
+}
+
+/* ---- the write transaction ---------------------------------------------- */
+
+static int sql_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sqlite_to_errno(rc);
+}
+
+struct writer {
+	struct catalog *cat;
+	sqlite3_stmt *insert_node, *insert_doc, *insert_audit;
+	int64_t now;
+};
+
+static int insert_node(struct writer *w, uint64_t parent, uint64_t org,
+		       char type, const char *name, int64_t size, int64_t mtime,
+		       const char *sha, uint64_t *id)
+{
+	sqlite3_stmt *st = w->insert_node;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)parent);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)org);
+	sqlite3_bind_text(st, 3, type == NODE_FILE ? "f" : "d", 1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, size);
+	sqlite3_bind_int64(st, 6, mtime);
+	sqlite3_bind_int64(st, 7, w->now);
+	if (sha)
+		sqlite3_bind_text(st, 8, sha, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 8);
+	rc = sql_step(st);
+	if (rc == 0)
+		*id = (uint64_t)sqlite3_last_insert_rowid(w->cat->db);
+	return rc;
+}
+
+static int audit(struct writer *w, const char *who, const char *action,
+		 const char *detail)
+{
+	sqlite3_stmt *st = w->insert_audit;
+
+	sqlite3_bind_int64(st, 1, w->now);
+	sqlite3_bind_text(st, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+	return sql_step(st);
+}
+
+/* Folder name under parent, created if missing. */
+static int ensure_dir(struct writer *w, uint64_t parent, uint64_t org,
+		      const char *name, uint64_t *id)
+{
+	struct node n;
+	int rc = node_lookup(w->cat, parent, name, &n);
+
+	if (rc == 0) {
+		*id = n.id;
+		return n.type == NODE_DIR ? 0 : -ENOTDIR;
+	}
+	if (rc != -ENOENT)
+		return rc;
+	return insert_node(w, parent, org, NODE_DIR, name, 0, w->now, NULL, id);
+}
+
+/* org's folder with all its fixed subfolders; *created if it was new. */
+static int ensure_org(struct writer *w, const char *org, const char *who,
+		      uint64_t *id)
+{
+	struct node n;
+	uint64_t sub, mid;
+	char folder[32];
+	int rc = node_lookup(w->cat, FM_ROOT_ID, org, &n);
+
+	if (rc == 0) {
+		*id = n.id;
+		return 0;
+	}
+	if (rc != -ENOENT)
+		return rc;
+	rc = insert_node(w, FM_ROOT_ID, 0, NODE_DIR, org, 0, w->now, NULL, id);
+	for (size_t i = 0; rc == 0 && i < sizeof(org_folders) / sizeof(*org_folders); i++) {
+		char *slash;
+
+		snprintf(folder, sizeof(folder), "%s", org_folders[i]);
+		slash = strchr(folder, '/');
+		if (!slash) {
+			rc = ensure_dir(w, *id, *id, folder, &sub);
+			continue;
+		}
+		*slash = 0;
+		rc = ensure_dir(w, *id, *id, folder, &mid);
+		if (rc == 0)
+			rc = ensure_dir(w, mid, *id, slash + 1, &sub);
+	}
+	if (rc == 0)
+		rc = audit(w, who, "org", org);
+	return rc;
+}
+
+/* The folder chain org/a/b/c, created as needed. */
+static int ensure_folder(struct writer *w, uint64_t org, const char *folder,
+			 uint64_t *id)
+{
+	char part[64];
+	const char *p = folder;
+	int rc = 0;
+
+	*id = org;
+	while (rc == 0 && *p) {
+		size_t len = strcspn(p, "/");
+
+		memcpy(part, p, len);
+		part[len] = 0;
+		rc = ensure_dir(w, *id, org, part, id);
+		p += len + (p[len] == '/');
+	}
+	return rc;
+}
+
+static int insert_document(struct writer *w, struct ingest *in,
+			   struct pending *p, uint64_t node, uint64_t container)
+{
+	sqlite3_stmt *st = w->insert_doc;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)node);
+	sqlite3_bind_text(st, 2, p->org, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->kind, -1, SQLITE_STATIC);
+	if (p->direction[0])
+		sqlite3_bind_text(st, 4, p->direction, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, p->period, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, p->doc_date);
+	sqlite3_bind_text(st, 7, p->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, p->blob.size);
+	sqlite3_bind_text(st, 9, p->blob.sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, w->now);
+	sqlite3_bind_text(st, 11, in->who, -1, SQLITE_STATIC);
+	if (container)
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)container);
+	return sql_step(st);
+}
+
+static int write_item(struct writer *w, struct ingest *in, struct pending *p,
+		      uint64_t *ids, size_t index)
+{
+	char path[1024], sha[FM_SHA256_HEX + 1], detail[1400];
+	uint64_t org, dir;
+	struct stat st;
+	struct node n;
+	int rc;
+
+	rc = ensure_org(w, p->org, in->who, &org);
+	if (rc == 0)
+		rc = ensure_folder(w, org, p->folder, &dir);
+	if (rc < 0)
+		return fail(in, rc, "%s: cannot create %s/%s: %s", p->source, p->org,
+			    p->folder, rc == -ENOTDIR ? "a file has that name" :
+			    sqlite3_errmsg(w->cat->db));
+	rc = node_lookup(w->cat, dir, p->name, &n);
+	if (rc == 0) { /* archived meanwhile by another ingest */
+		memcpy(sha, n.sha256, sizeof(sha));
+		if (n.type == NODE_FILE && !strcmp(sha, p->blob.sha256)) {
+			p->unchanged = true;
+			ids[index] = n.id;
+			return 0;
+		}
+		return fail(in, -EEXIST, "%s: %s/%s/%s is already archived with different content",
+			    p->source, p->org, p->folder, p->name);
+	}
+	/* under the write lock: the blob must still be there */
+	blob_path(catalog_store(w->cat), p->blob.sha256, path, sizeof(path));
+	if (stat(path, &st) < 0 || st.st_size != p->blob.size)
+		return fail(in, -EIO, "%s: blob %s vanished before commit", p->source,
+			    p->blob.sha256);
+	rc = insert_node(w, dir, org, NODE_FILE, p->name, p->blob.size, p->doc_date,
+			 p->blob.sha256, &ids[index]);
+	if (rc == 0)
+		rc = insert_document(w, in, p, ids[index],
+				     p->container >= 0 ? ids[p->container] : 0);
+	if (rc == 0) {
+		snprintf(detail, sizeof(detail), "%s/%s/%s sha256=%s size=%lld from %s",
+			 p->org, p->folder, p->name, p->blob.sha256,
+			 (long long)p->blob.size, p->source);
+		rc = audit(w, in->who, "ingest", detail);
+	}
+	if (rc < 0)
+		return fail(in, rc, "%s: cannot write the catalog: %s", p->source,
+			    sqlite3_errmsg(w->cat->db));
+	return 0;
+}
+
+static int prepare(struct catalog *cat, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite_to_errno(sqlite3_prepare_v2(cat->db, sql, -1, st, NULL));
+}
+
+static void writer_release(struct writer *w)
+{
+	sqlite3_finalize(w->insert_node);
+	sqlite3_finalize(w->insert_doc);
+	sqlite3_finalize(w->insert_audit);
+}
+
+static int writer_init(struct writer *w, struct catalog *cat)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->cat = cat;
+	w->now = time(NULL);
+	rc = prepare(cat, "INSERT INTO nodes(parent, org, type, name, size, mtime,"
+		     " ctime, sha256) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)", &w->insert_node);
+	if (rc == 0)
+		rc = prepare(cat, "INSERT INTO documents(node_id, org, kind, direction,"
+			     " period, doc_date, original_name, size, sha256, ingested_at,"
+			     " ingested_by, container) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+			     "?10,?11,?12)", &w->insert_doc);
+	if (rc == 0)
+		rc = prepare(cat, "INSERT INTO audit(at, who, action, detail)"
+			     " VALUES (?1,?2,?3,?4)", &w->insert_audit);
+	if (rc < 0)
+		writer_release(w);
+	return rc;
+}
+
+/* After a failed commit: remove blobs this batch created that no row uses
+ * (under the write lock, so a concurrent ingest cannot be relying on them). */
+static void remove_new_blobs(struct ingest *in)
+{
+	sqlite3_stmt *st = NULL;
+	char path[4096];
+
+	if (sqlite3_exec(in->cat->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	if (prepare(in->cat, "SELECT 1 FROM nodes WHERE sha256=?1", &st) == 0) {
+		for (size_t i = 0; i < in->count; i++) {
+			struct pending *p = &in->items[i];
+
+			if (!p->blob.created)
+				continue;
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, p->blob.sha256, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_DONE) {
+				blob_path(catalog_store(in->cat), p->blob.sha256, path,
+					  sizeof(path));
+				unlink(path);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_exec(in->cat->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged)
+{
+	const char *store = catalog_store(in->cat);
+	uint64_t *ids = calloc(in->count + 1, sizeof(*ids));
+	struct writer w;
+	size_t n_added = 0, n_same = 0;
+	int rc = ids ? 0 : -ENOMEM;
+
+	for (size_t i = 0; rc == 0 && i < in->count; i++) {
+		struct pending *p = &in->items[i];
+
+		if (p->unchanged)
+			continue;
+		rc = blob_commit(store, &p->blob);
+		p->committed = true;
+		if (rc < 0)
+			fail(in, rc, "%s: cannot store the blob: %s", p->source,
+			     strerror(-rc));
+	}
+	if (rc == 0) {
+		rc = writer_init(&w, in->cat);
+		if (rc < 0) {
+			free(ids);
+			return fail(in, rc, "cannot prepare the catalog: %s",
+				    sqlite3_errmsg(in->cat->db));
+		}
+		rc = sqlite_to_errno(sqlite3_exec(in->cat->db, "BEGIN IMMEDIATE", NULL,
+						  NULL, NULL));
+		if (rc < 0)
+			fail(in, rc, "%s/catalog.db: cannot lock the catalog: %s", store,
+			     sqlite3_errmsg(in->cat->db));
+		for (size_t i = 0; rc == 0 && i < in->count; i++)
+			rc = write_item(&w, in, &in->items[i], ids, i);
+		if (rc == 0) {
+			rc = sqlite_to_errno(sqlite3_exec(in->cat->db, "COMMIT", NULL,
+							  NULL, NULL));
+			if (rc < 0)
+				fail(in, rc, "%s/catalog.db: cannot commit: %s", store,
+				     sqlite3_errmsg(in->cat->db));
+		}
+		if (rc < 0)
+			sqlite3_exec(in->cat->db, "ROLLBACK", NULL, NULL, NULL);
+		writer_release(&w);
+	}
+	free(ids);
+	if (rc < 0) {
+		remove_new_blobs(in);
+		return rc;
+	}
+	for (size_t i = 0; i < in->count; i++) {
+		if (in->items[i].unchanged)
+			n_same++;
+		else
+			n_added++;
+	}
+	if (added)
+		*added = n_added;
+	if (unchanged)
+		*unchanged = n_same;
+	return 0;
+}
+
+int catalog_org_add(struct catalog *cat, const char *org, const char *who)
+{
+	struct writer w;
+	uint64_t id;
+	int rc;
+
+	if (!org_is_valid(org))
+		return -EINVAL;
+	rc = writer_init(&w, cat);
+	if (rc < 0)
+		return rc;
+	rc = catalog_exec(cat, "BEGIN IMMEDIATE", "org add");
+	if (rc == 0) {
+		rc = ensure_org(&w, org, who, &id);
+		if (rc == 0)
+			rc = catalog_exec(cat, "COMMIT", "org add");
+		if (rc < 0)
+			sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	writer_release(&w);
+	return rc;
+}

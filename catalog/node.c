@@ -1,0 +1,242 @@
+/* node.c - reading the tree: nodes by id, by (parent, name), by path,
+ * children in stable id order, what was added since an id, totals,
+ * document metadata and the audit log. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db_internal.h"
+
+static void node_from_row(sqlite3_stmt *st, struct node *n)
+{
+	const char *s;
+
+	n->id = (uint64_t)sqlite3_column_int64(st, 0);
+	n->parent = (uint64_t)sqlite3_column_int64(st, 1);
+	n->org = (uint64_t)sqlite3_column_int64(st, 2);
+	s = (const char *)sqlite3_column_text(st, 3);
+	n->type = s && s[0] == 'f' ? NODE_FILE : NODE_DIR;
+	n->size = sqlite3_column_int64(st, 4);
+	n->mtime = sqlite3_column_int64(st, 5);
+	n->ctime = sqlite3_column_int64(st, 6);
+	n->nsubdirs = (uint32_t)sqlite3_column_int64(st, 7);
+	s = (const char *)sqlite3_column_text(st, 8);
+	snprintf(n->sha256, sizeof(n->sha256), "%s", s ? s : "");
+	s = (const char *)sqlite3_column_text(st, 9);
+	snprintf(n->name, sizeof(n->name), "%s", s ? s : "");
+}
+
+static int step_error(struct catalog *cat, int rc, const char *what)
+{
+	fm_log(FM_LOG_ERROR, "%s/catalog.db: %s: %s", cat->store, what,
+	       sqlite3_errmsg(cat->db));
+	rc = sqlite_to_errno(rc);
+	return rc == -EBUSY ? -EBUSY : -EIO;
+}
+
+/* Step a statement that yields at most one node. */
+static int node_one(struct catalog *cat, sqlite3_stmt *st, struct node *out,
+		    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		node_from_row(st, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? -ENOENT : step_error(cat, rc, what);
+}
+
+int node_get(struct catalog *cat, uint64_t id, struct node *out)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_NODE_GET);
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	return node_one(cat, st, out, "node_get");
+}
+
+int node_lookup(struct catalog *cat, uint64_t parent, const char *name,
+		struct node *out)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_NODE_LOOKUP);
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)parent);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return node_one(cat, st, out, "node_lookup");
+}
+
+int node_resolve(struct catalog *cat, const char *path, struct node *out)
+{
+	char part[FM_NAME_MAX + 1];
+	struct node n;
+	int rc = node_get(cat, FM_ROOT_ID, &n);
+
+	while (rc == 0 && *path) {
+		size_t len;
+
+		while (*path == '/')
+			path++;
+		len = strcspn(path, "/");
+		if (len == 0)
+			break;
+		if (len > FM_NAME_MAX)
+			return -ENAMETOOLONG;
+		if (n.type != NODE_DIR)
+			return -ENOTDIR;
+		memcpy(part, path, len);
+		part[len] = 0;
+		path += len;
+		rc = node_lookup(cat, n.id, part, &n);
+	}
+	if (rc == 0)
+		*out = n;
+	return rc;
+}
+
+int node_org(struct catalog *cat, const char *org, uint64_t *out)
+{
+	struct node n;
+	int rc = node_lookup(cat, FM_ROOT_ID, org, &n);
+
+	if (rc == 0)
+		*out = n.id;
+	return rc;
+}
+
+static int node_each(struct catalog *cat, sqlite3_stmt *st, node_fn fn,
+		     void *arg, const char *what)
+{
+	struct node n;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		node_from_row(st, &n);
+		rc = fn(arg, &n);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : step_error(cat, rc, what);
+}
+
+int node_list(struct catalog *cat, uint64_t parent, uint64_t after, node_fn fn,
+	      void *arg)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_NODE_LIST);
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)parent);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+	return node_each(cat, st, fn, arg, "node_list");
+}
+
+int node_since(struct catalog *cat, uint64_t after, node_fn fn, void *arg)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_NODE_SINCE);
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
+	return node_each(cat, st, fn, arg, "node_since");
+}
+
+int catalog_max_id(struct catalog *cat, uint64_t *out)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_MAX_ID);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return step_error(cat, rc, "max id");
+	}
+	*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int catalog_stats(struct catalog *cat, struct catalog_stats *out)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_STATS);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return step_error(cat, rc, "stats");
+	}
+	out->nodes = (uint64_t)sqlite3_column_int64(st, 0);
+	out->files = (uint64_t)sqlite3_column_int64(st, 1);
+	out->bytes = (uint64_t)sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static void copy_text(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	snprintf(out, len, "%s", s ? s : "");
+}
+
+int document_get(struct catalog *cat, uint64_t id, struct document *out)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_DOCUMENT_GET);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? -ENOENT : step_error(cat, rc, "document");
+	}
+	copy_text(st, 0, out->org, sizeof(out->org));
+	copy_text(st, 1, out->kind, sizeof(out->kind));
+	copy_text(st, 2, out->direction, sizeof(out->direction));
+	copy_text(st, 3, out->period, sizeof(out->period));
+	out->doc_date = sqlite3_column_int64(st, 4);
+	out->ingested_at = sqlite3_column_int64(st, 5);
+	copy_text(st, 6, out->original_name, sizeof(out->original_name));
+	copy_text(st, 7, out->ingested_by, sizeof(out->ingested_by));
+	out->container = (uint64_t)sqlite3_column_int64(st, 8);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int audit_list(struct catalog *cat, audit_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(cat->db,
+				    "SELECT at, who, action, detail FROM audit ORDER BY id",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return step_error(cat, rc, "audit");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = fn(arg, sqlite3_column_int64(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3));
+		if (rc) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : step_error(cat, rc, "audit");
+}

@@ -1,0 +1,244 @@
+/* main.c - fmfs STORE MOUNTPOINT [-o org=D,gid=N,…] [-f]: options (fuse_opt),
+ * the checks that must pass before mounting, the mount itself and the
+ * multithreaded loop. Paths are resolved before fuse_daemonize() chdirs. */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fmfs.h"
+
+struct options {
+	char *store;
+	char *org;
+	char *gid;
+	int refused; /* ro or default_permissions: the kernel would answer */
+	int verbose;
+};
+
+#define OPT(t, p) { t, offsetof(struct options, p), 1 }
+enum { KEY_RO, KEY_DEFAULT_PERMISSIONS };
+
+static const struct fuse_opt fmfs_opts[] = {
+	{ "org=%s", offsetof(struct options, org), 0 },
+	{ "gid=%s", offsetof(struct options, gid), 0 },
+	OPT("verbose", verbose),
+	FUSE_OPT_KEY("ro", KEY_RO),
+	FUSE_OPT_KEY("default_permissions", KEY_DEFAULT_PERMISSIONS),
+	FUSE_OPT_END
+};
+
+static void usage(const char *prog)
+{
+	printf("usage: %s STORE MOUNTPOINT [options]\n\n"
+	       "Mount the fmfs archive STORE read-only at MOUNTPOINT.\n\n"
+	       "fmfs options:\n"
+	       "    -o org=DOMAIN      show only this org's tree (default: every org)\n"
+	       "    -o gid=GID         members of this group may read (with allow_other)\n"
+	       "    -o verbose         log every notice to stderr\n\n",
+	       prog);
+}
+
+static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct options *o = data;
+
+	(void)outargs;
+	switch (key) {
+	case FUSE_OPT_KEY_NONOPT:
+		if (!o->store) {
+			o->store = strdup(arg);
+			return 0;
+		}
+		return 1; /* the mountpoint: fuse_parse_cmdline takes it */
+	case KEY_RO:
+	case KEY_DEFAULT_PERMISSIONS:
+		fprintf(stderr, "fmfs: -o %s: refused: the kernel would answer EROFS/EACCES "
+			"instead of fmfs's EPERM; fmfs is read-only by itself\n", arg);
+		o->refused = 1;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static void route_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	size_t len;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	len = strlen(line);
+	if (len && line[len - 1] == '\n')
+		line[len - 1] = 0;
+	fm_log(level <= FUSE_LOG_ERR ? FM_LOG_ERROR :
+	       level <= FUSE_LOG_WARNING ? FM_LOG_WARNING :
+	       level <= FUSE_LOG_INFO ? FM_LOG_INFO : FM_LOG_DEBUG, "%s", line);
+}
+
+static void close_catalog(void *cat)
+{
+	catalog_close(cat);
+}
+
+struct catalog *fmfs_catalog(struct fmfs *fs)
+{
+	struct catalog *cat = pthread_getspecific(fs->cat_key);
+	char err[512];
+
+	if (cat)
+		return cat;
+	if (catalog_open(fs->store, CATALOG_READONLY, &cat, err, sizeof(err)) < 0) {
+		fm_log(FM_LOG_ERROR, "%s", err);
+		return NULL;
+	}
+	pthread_setspecific(fs->cat_key, cat);
+	return cat;
+}
+
+/* Check the store and find the mount's root before anything is mounted. */
+static int resolve_root(struct fmfs *fs)
+{
+	struct catalog *cat;
+	char err[512];
+	int rc = catalog_open(fs->store, CATALOG_READONLY, &cat, err, sizeof(err));
+
+	if (rc < 0) {
+		fprintf(stderr, "fmfs: %s\n", err);
+		return rc;
+	}
+	fs->root = FM_ROOT_ID;
+	if (fs->org) {
+		rc = node_org(cat, fs->org, &fs->root);
+		if (rc == -ENOENT)
+			fprintf(stderr, "fmfs: org '%s' is not in %s (known orgs: fmctl ls /)\n",
+				fs->org, fs->store);
+		else if (rc < 0)
+			fprintf(stderr, "fmfs: %s: cannot read the catalog\n", fs->store);
+	}
+	catalog_close(cat);
+	return rc;
+}
+
+static int parse_gid(struct fmfs *fs, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || !*s || *end || v > UINT32_MAX - 1) {
+		fprintf(stderr, "fmfs: -o gid=%s: not a numeric group id\n", s);
+		return -EINVAL;
+	}
+	fs->gid = (gid_t)v;
+	fs->gid_set = true;
+	return 0;
+}
+
+static int run(struct fmfs *fs, struct fuse_args *args,
+	       struct fuse_cmdline_opts *cmd)
+{
+	struct fuse_lowlevel_ops ops;
+	struct fuse_loop_config *loop;
+	int rc = 1;
+
+	memset(&ops, 0, sizeof(ops));
+	fmfs_ops_init(&ops);
+	fmfs_deny_init(&ops);
+	fs->se = fuse_session_new(args, &ops, sizeof(ops), fs);
+	if (!fs->se)
+		return 1;
+	if (fuse_set_signal_handlers(fs->se) != 0)
+		goto out_destroy;
+	if (fuse_session_mount(fs->se, cmd->mountpoint) != 0)
+		goto out_signals;
+	fuse_daemonize(cmd->foreground);
+	if (fmfs_watch_start(fs) < 0)
+		fm_log(FM_LOG_ERROR, "cannot start the watcher: new files show late");
+	if (cmd->singlethread) {
+		rc = fuse_session_loop(fs->se);
+	} else {
+		loop = fuse_loop_cfg_create();
+		fuse_loop_cfg_set_clone_fd(loop, cmd->clone_fd);
+		if (cmd->max_threads > 0 && cmd->max_threads <= 100000)
+			fuse_loop_cfg_set_max_threads(loop, cmd->max_threads);
+		if (cmd->max_idle_threads != UINT_MAX)
+			fuse_loop_cfg_set_idle_threads(loop, cmd->max_idle_threads);
+		rc = fuse_session_loop_mt(fs->se, loop);
+		fuse_loop_cfg_destroy(loop);
+	}
+	fmfs_watch_stop(fs);
+	fuse_session_unmount(fs->se);
+out_signals:
+	fuse_remove_signal_handlers(fs->se);
+out_destroy:
+	fuse_session_destroy(fs->se);
+	return rc ? 1 : 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd;
+	struct options o = { 0 };
+	struct fmfs fs = { .timeout = 86400.0 };
+	char store[PATH_MAX], extra[PATH_MAX + 64];
+	int rc = 1;
+
+	if (fuse_opt_parse(&args, &o, fmfs_opts, opt_proc) != 0 || o.refused)
+		return 2;
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		return 2;
+	if (cmd.show_help) {
+		usage(argv[0]);
+		fuse_cmdline_help();
+		fuse_lowlevel_help();
+		rc = 0;
+		goto out;
+	}
+	if (cmd.show_version) {
+		printf("fmfs 0.1 (libfuse %s)\n", fuse_pkgversion());
+		rc = 0;
+		goto out;
+	}
+	if (!o.store || !cmd.mountpoint) {
+		fprintf(stderr, "usage: fmfs STORE MOUNTPOINT [-o org=DOMAIN,gid=GID] [-f]\n");
+		rc = 2;
+		goto out;
+	}
+	if (o.verbose || cmd.debug)
+		fm_log_set_level(cmd.debug ? FM_LOG_DEBUG : FM_LOG_INFO);
+	fuse_set_log_func(route_fuse_log);
+	if (!realpath(o.store, store)) {
+		fprintf(stderr, "fmfs: %s: %s\n", o.store, strerror(errno));
+		goto out;
+	}
+	fs.store = store;
+	fs.org = o.org;
+	fs.owner = getuid();
+	fs.gid = getgid();
+	if (o.gid && parse_gid(&fs, o.gid) < 0) {
+		rc = 2;
+		goto out;
+	}
+	if (resolve_root(&fs) < 0)
+		goto out;
+	/* fstab-friendly identity: source = the store, type fuse.fmfs */
+	snprintf(extra, sizeof(extra), "-osubtype=fmfs,fsname=%s", store);
+	fuse_opt_add_arg(&args, extra);
+	pthread_key_create(&fs.cat_key, close_catalog);
+	pthread_mutex_init(&fs.stop_lock, NULL);
+	pthread_cond_init(&fs.stop_cond, NULL);
+	rc = run(&fs, &args, &cmd);
+out:
+	free(cmd.mountpoint);
+	free(o.store);
+	free(o.org);
+	free(o.gid);
+	fuse_opt_free_args(&args);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/* fmctl.c - the fmctl command: global options (-s STORE, FMFS_STORE) and the
+ * table of subcommands, each in its own cmd_<sub>.c (git's builtin/). */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fmctl.h"
+
+const char *fmctl_store;
+
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "init", cmd_init, "init STORE                 create a new, empty archive" },
+	{ "ingest", cmd_ingest, "ingest --org D --kind K [--direction D] --period YYYY-MM [--date YYYY-MM-DD] [--name N] FILE...\n"
+	  "       ingest --manifest LIST.tsv   add files to the archive (all or nothing)" },
+	{ "ls", cmd_ls, "ls [PATH]                  list a folder of the archive" },
+	{ "stat", cmd_stat, "stat PATH                  show a node and its document metadata" },
+	{ "cat", cmd_cat, "cat PATH                   write a file's bytes to stdout" },
+	{ "log", cmd_log, "log                        show the audit log" },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))
+
+void fmctl_error(const char *sub, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "fmctl %s: ", sub);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int fmctl_open(const char *sub, int flags, struct catalog **out)
+{
+	char err[1024];
+	int rc;
+
+	if (!fmctl_store || !*fmctl_store) {
+		fmctl_error(sub, "no store: give -s STORE or set FMFS_STORE");
+		return -EINVAL;
+	}
+	rc = catalog_open(fmctl_store, flags, out, err, sizeof(err));
+	if (rc < 0)
+		fmctl_error(sub, "%s", err);
+	return rc;
+}
+
+const char *fmctl_who(void)
+{
+	static char who[128];
+	char host[64] = "localhost";
+	const char *user = getenv("SUDO_USER");
+
+	if (!user || !*user)
+		user = getenv("USER");
+	if (!user || !*user) {
+		struct passwd *pw = getpwuid(getuid());
+
+		user = pw ? pw->pw_name : "unknown";
+	}
+	gethostname(host, sizeof(host) - 1);
+	snprintf(who, sizeof(who), "%s@%s", user, host);
+	return who;
+}
+
+void fmctl_time(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: fmctl [-s STORE] COMMAND [ARGS]\n\n");
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(out, "  fmctl %s\n", subcommands[i].help);
+	fprintf(out, "\nThe store may also be given as FMFS_STORE. Exit: 0 ok, 1 failed, 2 usage.\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	fmctl_store = getenv("FMFS_STORE");
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "--store")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fmctl: %s needs a STORE\n", argv[i]);
+				return EXIT_USAGE;
+			}
+			fmctl_store = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "fmctl: unknown option '%s' (see fmctl --help)\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t c = 0; c < N_SUBCOMMANDS; c++)
+		if (!strcmp(argv[i], subcommands[c].name))
+			return subcommands[c].fn(argc - i, argv + i);
+	fprintf(stderr, "fmctl: '%s' is not a command (see fmctl --help)\n", argv[i]);
+	return EXIT_USAGE;
+}

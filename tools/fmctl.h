@@ -1,0 +1,33 @@
+/* fmctl.h - what the subcommands share: the store they act on, the
+ * subcommand signature and the error helpers (git's die/usage style:
+ * one line, exit 1 for failures, exit 2 for usage). */
+#ifndef FMFS_FMCTL_H
+#define FMFS_FMCTL_H
+
+#include <stdint.h>
+
+#include "../catalog/catalog.h"
+
+#define EXIT_USAGE 2
+
+/* The store chosen by -s or FMFS_STORE; NULL if neither. */
+extern const char *fmctl_store;
+
+/* Print "fmctl SUB: message" to stderr. */
+void fmctl_error(const char *sub, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Open the store's catalog or print why; 0 or -errno. */
+int fmctl_open(const char *sub, int flags, struct catalog **out);
+/* "user@host" for the audit log (who ingested). */
+const char *fmctl_who(void);
+/* Format t as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
+void fmctl_time(int64_t t, char out[21]);
+
+int cmd_init(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+
+#endif
