@@ -183,16 +183,17 @@ out_destroy:
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct fuse_cmdline_opts cmd;
+	struct fuse_cmdline_opts cmd = { 0 };
 	struct options o = { 0 };
 	struct fmfs fs = { .timeout = 86400.0 };
 	char store[PATH_MAX], extra[PATH_MAX + 64];
 	int rc = 1;
 
-	if (fuse_opt_parse(&args, &o, fmfs_opts, opt_proc) != 0 || o.refused)
-		return 2;
-	if (fuse_parse_cmdline(&args, &cmd) != 0)
-		return 2;
+	if (fuse_opt_parse(&args, &o, fmfs_opts, opt_proc) != 0 || o.refused ||
+	    fuse_parse_cmdline(&args, &cmd) != 0) {
+		rc = 2;
+		goto out;
+	}
 	if (cmd.show_help) {
 		usage(argv[0]);
 		fuse_cmdline_help();
