@@ -172,18 +172,18 @@ static int copy_content(struct ingest *in, const struct ingest_item *item,
 		return blob_write_mem(store, item->data, item->len, &p->blob);
 	fd = open(item->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(in, -errno, "%s: cannot open: %s", item->path,
+		return fail(in, -errno, "%s: cannot open: %s", p->source,
 			    strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(in, -EINVAL, "%s: not a regular file", item->path);
+		return fail(in, -EINVAL, "%s: not a regular file", p->source);
 	}
 	if (p->doc_date == INT64_MIN)
 		p->doc_date = st.st_mtime;
 	rc = blob_write_fd(store, fd, &p->blob);
 	close(fd);
 	if (rc < 0)
-		return fail(in, rc, "%s: cannot copy into the store: %s", item->path,
+		return fail(in, rc, "%s: cannot copy into the store: %s", p->source,
 			    strerror(-rc));
 	return 0;
 }
@@ -497,41 +497,40 @@ static int writer_init(struct writer *w, struct catalog *cat)
 	return rc;
 }
 
-/* After a failed commit: remove blobs this batch created that no row uses
- * (under the write lock, so a concurrent ingest cannot be relying on them). */
+/* After a failed batch: remove the blobs it created that no row uses. The
+ * caller holds the catalog's write lock, so no concurrent ingest can be
+ * relying on them; an emptied objects/ab folder goes too. */
 static void remove_new_blobs(struct ingest *in)
 {
+	const char *store = catalog_store(in->cat);
 	sqlite3_stmt *st = NULL;
 	char path[4096];
 
-	if (sqlite3_exec(in->cat->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (prepare(in->cat, "SELECT 1 FROM nodes WHERE sha256=?1", &st) < 0)
 		return;
-	if (prepare(in->cat, "SELECT 1 FROM nodes WHERE sha256=?1", &st) == 0) {
-		for (size_t i = 0; i < in->count; i++) {
-			struct pending *p = &in->items[i];
+	for (size_t i = 0; i < in->count; i++) {
+		struct pending *p = &in->items[i];
 
-			if (!p->blob.created)
-				continue;
-			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, p->blob.sha256, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_DONE) {
-				blob_path(catalog_store(in->cat), p->blob.sha256, path,
-					  sizeof(path));
-				unlink(path);
-			}
-		}
+		if (!p->blob.created)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, p->blob.sha256, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			continue;
+		blob_path(store, p->blob.sha256, path, sizeof(path));
+		unlink(path);
+		p->blob.created = false;
+		snprintf(path, sizeof(path), "%s/objects/%.2s", store, p->blob.sha256);
+		rmdir(path); /* fails harmlessly while other blobs live there */
 	}
 	sqlite3_finalize(st);
-	sqlite3_exec(in->cat->db, "COMMIT", NULL, NULL, NULL);
 }
 
-int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged)
+/* Under the write lock: make every new blob durable, then insert the rows. */
+static int write_batch(struct writer *w, struct ingest *in, uint64_t *ids)
 {
 	const char *store = catalog_store(in->cat);
-	uint64_t *ids = calloc(in->count + 1, sizeof(*ids));
-	struct writer w;
-	size_t n_added = 0, n_same = 0;
-	int rc = ids ? 0 : -ENOMEM;
+	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < in->count; i++) {
 		struct pending *p = &in->items[i];
@@ -544,35 +543,50 @@ int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged)
 			fail(in, rc, "%s: cannot store the blob: %s", p->source,
 			     strerror(-rc));
 	}
-	if (rc == 0) {
-		rc = writer_init(&w, in->cat);
-		if (rc < 0) {
-			free(ids);
-			return fail(in, rc, "cannot prepare the catalog: %s",
-				    sqlite3_errmsg(in->cat->db));
-		}
-		rc = sqlite_to_errno(sqlite3_exec(in->cat->db, "BEGIN IMMEDIATE", NULL,
-						  NULL, NULL));
-		if (rc < 0)
-			fail(in, rc, "%s/catalog.db: cannot lock the catalog: %s", store,
-			     sqlite3_errmsg(in->cat->db));
-		for (size_t i = 0; rc == 0 && i < in->count; i++)
-			rc = write_item(&w, in, &in->items[i], ids, i);
-		if (rc == 0) {
-			rc = sqlite_to_errno(sqlite3_exec(in->cat->db, "COMMIT", NULL,
-							  NULL, NULL));
-			if (rc < 0)
-				fail(in, rc, "%s/catalog.db: cannot commit: %s", store,
-				     sqlite3_errmsg(in->cat->db));
-		}
-		if (rc < 0)
-			sqlite3_exec(in->cat->db, "ROLLBACK", NULL, NULL, NULL);
-		writer_release(&w);
-	}
-	free(ids);
+	for (size_t i = 0; rc == 0 && i < in->count; i++)
+		rc = write_item(w, in, &in->items[i], ids, i);
+	return rc;
+}
+
+int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged)
+{
+	sqlite3 *db = in->cat->db;
+	const char *store = catalog_store(in->cat);
+	uint64_t *ids = calloc(in->count + 1, sizeof(*ids));
+	struct writer w;
+	size_t n_added = 0, n_same = 0;
+	int rc = ids ? writer_init(&w, in->cat) : -ENOMEM;
+
 	if (rc < 0) {
-		remove_new_blobs(in);
-		return rc;
+		free(ids);
+		return fail(in, rc, "cannot prepare the catalog: %s", sqlite3_errmsg(db));
+	}
+	/* take the write lock first: a batch that cannot commit links nothing */
+	rc = sqlite_to_errno(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+	if (rc < 0) {
+		fail(in, rc, "%s/catalog.db: cannot lock the catalog: %s", store,
+		     sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = write_batch(&w, in, ids);
+	if (rc < 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		/* the lock is gone; take it again to clean up safely */
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+			remove_new_blobs(in);
+			sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		}
+		goto out;
+	}
+	rc = sqlite_to_errno(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL));
+	if (rc < 0) {
+		fail(in, rc, "%s/catalog.db: cannot commit: %s", store, sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+			remove_new_blobs(in);
+			sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		}
+		goto out;
 	}
 	for (size_t i = 0; i < in->count; i++) {
 		if (in->items[i].unchanged)
@@ -584,7 +598,10 @@ int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged)
 		*added = n_added;
 	if (unchanged)
 		*unchanged = n_same;
-	return 0;
+out:
+	writer_release(&w);
+	free(ids);
+	return rc;
 }
 
 int catalog_org_add(struct catalog *cat, const char *org, const char *who)
