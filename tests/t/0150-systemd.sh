@@ -1,0 +1,26 @@
+# 0150-systemd.sh - the systemd units are valid (systemd-analyze verify), with
+# their binaries pointed at this build.
+source "$FMFS_TOP/tests/lib.sh"
+command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+
+mkdir -p "$T/units"
+for u in "$FMFS_TOP"/systemd/*.service "$FMFS_TOP"/systemd/*.timer "$FMFS_TOP"/systemd/*.path; do
+	[ -f "$u" ] || continue
+	sed -e "s|/usr/local/bin/|$BIN/|g" -e "s|/usr/local/libexec/fmfs/|$FMFS_TOP/tools/|g" \
+		-e "s|/etc/fmfs/|$T/etc/|g" "$u" >"$T/units/$(basename "$u")"
+done
+mkdir -p "$T/etc"
+cp "$FMFS_TOP/systemd/fmfs.conf.example" "$T/etc/fmfs.conf"
+cd "$T/units"
+ln -s fmfs@.service fmfs@acme.example.service
+units=(fmfs@acme.example.service)
+for u in *.timer *.path *.service; do
+	[[ -f $u && $u != *@.service && $u != *@*.service ]] && units+=("$u")
+done
+out=$(systemd-analyze verify --man=no "${units[@]}" 2>&1) || fail "systemd-analyze verify: $out"
+# verify prints warnings without failing; treat any line about our units as an error
+if grep -E "fmfs" <<<"$out"; then fail "systemd-analyze complains: $out"; fi
+note "verified: ${units[*]}"
+grep -q '^Restart=on-failure' fmfs@.service || fail "fmfs@.service does not restart on failure"
+grep -q 'fusermount3 -uz' fmfs@.service || fail "fmfs@.service does not clean a stale mount"
+echo "systemd units verified"
