@@ -168,27 +168,6 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 	return rc;
 }
 
-/* Is path a SQLite file? Reads the 16-byte header (empty file: new). */
-static int check_header(const char *path, char *err, size_t errlen)
-{
-	char head[16];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	n = read(fd, head, sizeof(head));
-	close(fd);
-	if (n != (ssize_t)sizeof(head) || memcmp(head, "SQLite format 3", 16)) {
-		snprintf(err, errlen, "%s: not an fmfs catalog (not a SQLite database)",
-			 path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int migrate(struct catalog *cat, int from, char *err, size_t errlen)
 {
 	char sql[128];
@@ -249,7 +228,7 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 	if (rc == SQLITE_OK)
 		rc = pragma_int(cat->db, "PRAGMA user_version", &version);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: not an fmfs catalog: %s", path,
+		snprintf(err, errlen, "%s: not an fmfs catalog (%s)", path,
 			 sqlite3_errstr(rc));
 		return -EINVAL;
 	}
@@ -319,9 +298,11 @@ int catalog_open(const char *store, int flags, struct catalog **out, char *err,
 				 store, strerror(errno));
 			return -errno;
 		}
-		rc = check_header(path, err, errlen);
-		if (rc < 0)
-			return rc;
+		/* No open()/close() of catalog.db outside SQLite here: closing
+		 * any fd of a file drops every POSIX lock this process holds on
+		 * it, including those of the daemon's other connections (a
+		 * writer could then checkpoint under their feet). SQLite itself
+		 * says "file is not a database" for a file that is not one. */
 	}
 	cat = calloc(1, sizeof(*cat));
 	if (!cat)
