@@ -138,6 +138,42 @@ out_free:
 	return rc;
 }
 
+int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
+		  struct blob_tmp *out)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char *buf = malloc(COPY_CHUNK);
+	int rc = md && buf ? 0 : -ENOMEM;
+
+	if (rc == 0 && !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		rc = -EIO;
+	if (rc == 0)
+		rc = tmp_create(store, out);
+	if (rc < 0)
+		goto out_free;
+	for (;;) {
+		ssize_t n = fill(arg, buf, COPY_CHUNK);
+
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		rc = tmp_append(out, md, buf, (size_t)n);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0)
+		rc = tmp_finish(out, md);
+	if (rc < 0)
+		blob_discard(out);
+out_free:
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return rc;
+}
+
 int blob_write_mem(const char *store, const void *buf, size_t len,
 		   struct blob_tmp *out)
 {

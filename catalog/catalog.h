@@ -142,6 +142,11 @@ int blob_write_fd(const char *store, int src, struct blob_tmp *out);
 /* Same from memory. */
 int blob_write_mem(const char *store, const void *buf, size_t len,
 		   struct blob_tmp *out);
+/* Same from a producer: fill(arg, buf, len) returns bytes (> 0), 0 at the
+ * end, or -errno, which is passed through (the temp removed). */
+typedef ssize_t (*blob_fill_fn)(void *arg, void *buf, size_t len);
+int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
+		  struct blob_tmp *out);
 /* fsync the temp, rename it to objects/ab/cdef… (existing: dropped), fsync
  * the folder. 0 or -errno; the temp is gone either way. */
 int blob_commit(const char *store, struct blob_tmp *b);

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "db_internal.h"
+#include "zip_ingest.h"
 
 struct pending {
 	char org[FM_NAME_MAX + 1];
@@ -188,21 +190,17 @@ static int copy_content(struct ingest *in, const struct ingest_item *item,
 	return 0;
 }
 
-int ingest_add(struct ingest *in, const struct ingest_item *item)
+/* Room for one more item: its slot (zeroed), or NULL. */
+static struct pending *pending_new(struct ingest *in)
 {
-	const char *src = item->source ? item->source :
-			  item->path ? item->path : item->name;
 	struct pending *p;
-	char sha[FM_SHA256_HEX + 1];
-	const char *why = NULL;
-	int rc, dup;
 
 	if (in->count == in->cap) {
 		size_t cap = in->cap ? in->cap * 2 : 16;
 		struct pending *items = realloc(in->items, cap * sizeof(*items));
 
 		if (!items)
-			return fail(in, -ENOMEM, "%s: out of memory", src);
+			return NULL;
 		in->items = items;
 		in->cap = cap;
 	}
@@ -210,32 +208,17 @@ int ingest_add(struct ingest *in, const struct ingest_item *item)
 	memset(p, 0, sizeof(*p));
 	p->blob.fd = -1;
 	p->container = -1;
-	if (!item->org || !org_is_valid(item->org))
-		return fail(in, -EINVAL, "%s: org '%s' is not a valid domain name", src,
-			    item->org ? item->org : "");
-	if (!item->kind)
-		return fail(in, -EINVAL, "%s: no --kind given", src);
-	if (ingest_folder(item->kind, item->direction, item->period ? item->period : "",
-			  p->folder, sizeof(p->folder), &why) < 0)
-		return fail(in, -EINVAL, "%s: %s", src, why);
-	why = item->name ? name_invalid_reason(item->name) : "no name";
-	if (why)
-		return fail(in, -EINVAL, "%s: %s", src, why);
-	if (name_normalize(item->name, p->name) < 0)
-		return fail(in, -EINVAL, "%s: name is not valid after NFC normalisation", src);
-	snprintf(p->org, sizeof(p->org), "%s", item->org);
-	snprintf(p->kind, sizeof(p->kind), "%s", item->kind);
-	snprintf(p->direction, sizeof(p->direction), "%s",
-		 item->direction ? item->direction : "");
-	snprintf(p->period, sizeof(p->period), "%s", item->period);
-	snprintf(p->source, sizeof(p->source), "%s", src);
-	p->doc_date = item->doc_date;
-	if (p->doc_date == INT64_MIN && !item->path)
-		p->doc_date = time(NULL);
-	rc = copy_content(in, item, p);
-	if (rc < 0)
-		return rc;
-	dup = same_path(in, p);
+	return p;
+}
+
+/* The batch and archive checks of the new item p (its blob written): 1 when
+ * it joins the batch, 0 when it was listed already with the same content
+ * (dropped), or -errno (its blob discarded). */
+static int pending_settle(struct ingest *in, struct pending *p, const char *src)
+{
+	char sha[FM_SHA256_HEX + 1];
+	int rc, dup = same_path(in, p);
+
 	if (dup >= 0) {
 		bool same = !strcmp(in->items[dup].blob.sha256, p->blob.sha256);
 
@@ -266,6 +249,103 @@ int ingest_add(struct ingest *in, const struct ingest_item *item)
 		blob_discard(&p->blob);
 	}
 	in->count++;
+	return 1;
+}
+
+/* Is p a revenue zip, whose entries are also archived unzipped? */
+static bool pending_is_zip(const struct pending *p)
+{
+	size_t len = strlen(p->name);
+
+	return !strcmp(p->kind, "revenue") && len > 4 &&
+	       !strcasecmp(p->name + len - 4, ".zip");
+}
+
+/* Extract the entries of the zip item zi (its temp blob still there) into
+ * Revenue/YYYY-MM/ as items of their own. On error the zip and every entry
+ * leave the batch. */
+static int zip_entries_add(struct ingest *in, size_t zi, const char *src)
+{
+	struct zip_entry_blob *e = NULL;
+	char err[512];
+	size_t n = 0;
+	int rc = zip_extract(catalog_store(in->cat), in->items[zi].blob.tmp, &e, &n,
+			     err, sizeof(err));
+
+	if (rc < 0)
+		fail(in, rc, "%s: %s", src, err);
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		struct pending *z, *p = pending_new(in);
+
+		if (!p) {
+			rc = fail(in, -ENOMEM, "%s: out of memory", src);
+			break;
+		}
+		z = &in->items[zi];
+		memcpy(p->org, z->org, sizeof(p->org));
+		memcpy(p->kind, z->kind, sizeof(p->kind));
+		memcpy(p->period, z->period, sizeof(p->period));
+		snprintf(p->folder, sizeof(p->folder), "Revenue/%s", z->period);
+		memcpy(p->name, e[i].name, sizeof(p->name));
+		memcpy(p->source, e[i].name, sizeof(p->source)); /* original name */
+		p->doc_date = z->doc_date;
+		p->container = (int)zi;
+		p->blob = e[i].blob;
+		e[i].blob.fd = -1; /* the item owns the temp now */
+		e[i].blob.tmp[0] = 0;
+		rc = pending_settle(in, p, src);
+	}
+	zip_entries_free(e, n);
+	if (rc < 0) {
+		for (size_t i = zi; i < in->count; i++)
+			blob_discard(&in->items[i].blob);
+		in->count = zi;
+		return rc;
+	}
+	return 0;
+}
+
+int ingest_add(struct ingest *in, const struct ingest_item *item)
+{
+	const char *src = item->source ? item->source :
+			  item->path ? item->path : item->name;
+	struct pending *p = pending_new(in);
+	const char *why = NULL;
+	int rc;
+
+	if (!p)
+		return fail(in, -ENOMEM, "%s: out of memory", src);
+	if (!item->org || !org_is_valid(item->org))
+		return fail(in, -EINVAL, "%s: org '%s' is not a valid domain name", src,
+			    item->org ? item->org : "");
+	if (!item->kind)
+		return fail(in, -EINVAL, "%s: no --kind given", src);
+	if (ingest_folder(item->kind, item->direction, item->period ? item->period : "",
+			  p->folder, sizeof(p->folder), &why) < 0)
+		return fail(in, -EINVAL, "%s: %s", src, why);
+	why = item->name ? name_invalid_reason(item->name) : "no name";
+	if (why)
+		return fail(in, -EINVAL, "%s: %s", src, why);
+	if (name_normalize(item->name, p->name) < 0)
+		return fail(in, -EINVAL, "%s: name is not valid after NFC normalisation", src);
+	snprintf(p->org, sizeof(p->org), "%s", item->org);
+	snprintf(p->kind, sizeof(p->kind), "%s", item->kind);
+	snprintf(p->direction, sizeof(p->direction), "%s",
+		 item->direction ? item->direction : "");
+	snprintf(p->period, sizeof(p->period), "%s", item->period);
+	snprintf(p->source, sizeof(p->source), "%s", src);
+	p->doc_date = item->doc_date;
+	if (p->doc_date == INT64_MIN && !item->path)
+		p->doc_date = time(NULL);
+	rc = copy_content(in, item, p);
+	if (rc < 0)
+		return rc;
+	rc = pending_settle(in, p, src);
+	if (rc <= 0)
+		return rc;
+	p = &in->items[in->count - 1];
+	if (pending_is_zip(p) && !p->unchanged)
+		return zip_entries_add(in, in->count - 1, src);
 	return 0;
 }
 
