@@ -1,0 +1,879 @@
+/* ledger.c - reading the monthly ledger export (customers.csv,
+ * transactions.csv, topups.csv, wallet.csv) strictly: every malformed row is
+ * "FILE:LINE: why"; money is summed exactly per wallet, product and day,
+ * currencies never mixed. Transactions are streamed (memory does not grow
+ * with their number, except 8 bytes each for the duplicate check). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "fmctl.h"
+#include "ledger.h"
+
+const char *const txn_type_names[N_TXN_TYPES + 1] = {
+	"call", "sms", "fax", "dnc", "subscription", "number_activation",
+	"add_on", "service", "refund", "adjustment", NULL
+};
+const char *const unit_names[] = {
+	"minute", "segment", "page", "check", "license", "number", "item", NULL
+};
+const char *const wallet_entry_names[] = {
+	"opening_balance", "partner_topup", "customer_topup", "customer_withdrawal",
+	"invoice", "refund", "adjustment", "closing_balance", NULL
+};
+const char *const topup_entry_names[] = { "topup", "withdrawal", "refund", NULL };
+
+/* ---- field parsers ---- */
+
+bool field_is_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > ID_MAX)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789._:-") == n;
+}
+
+bool field_is_ccy(const char *s)
+{
+	return strlen(s) == 3 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3;
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + s[i] - '0';
+	}
+	*out = v;
+	return true;
+}
+
+bool field_ts(const char *s, int64_t *out)
+{
+	int h, mi, sec, oh = 0, om = 0, sign = 0;
+	int64_t day;
+	char date[11];
+
+	if (strlen(s) < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
+	    !digits(s + 17, 2, &sec))
+		return false;
+	memcpy(date, s, 10);
+	date[10] = 0;
+	if (!date_parse(date, &day) || h > 23 || mi > 59 || sec > 59)
+		return false;
+	if (!strcmp(s + 19, "Z"))
+		sign = 0;
+	else if ((s[19] == '+' || s[19] == '-') && strlen(s) == 25 && s[22] == ':' &&
+		 digits(s + 20, 2, &oh) && digits(s + 23, 2, &om) && oh < 24 && om < 60)
+		sign = s[19] == '+' ? 1 : -1;
+	else
+		return false;
+	*out = day + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	return true;
+}
+
+bool field_int(const char *s, int64_t *out)
+{
+	const char *p = s + (*s == '-');
+	char *end;
+	long long v;
+
+	if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 15)
+		return false;
+	v = strtoll(s, &end, 10);
+	*out = v;
+	return true;
+}
+
+int field_enum(const char *s, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+int csv_columns(struct csv_reader *r, const char *sub, const char *const *names,
+		int *idx)
+{
+	for (int i = 0; names[i]; i++) {
+		idx[i] = -1;
+		for (size_t f = 0; f < r->nfields; f++)
+			if (!strcmp(r->fields[f], names[i]))
+				idx[i] = (int)f;
+		if (idx[i] < 0) {
+			fmctl_error(sub, "%s:%llu: no column '%s'", r->path,
+				    (unsigned long long)r->line, names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- one export file ---- */
+
+struct ledger_file {
+	struct csv_reader r;
+	FILE *f;
+	char path[4096];
+	const char *sub;
+	size_t nheader;
+	int idx[16];
+};
+
+static int lf_error(struct ledger_file *lf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int lf_error(struct ledger_file *lf, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fmctl_error(lf->sub, "%s:%llu: %s", lf->path, (unsigned long long)lf->r.line,
+		    msg);
+	return -1;
+}
+
+static void lf_close(struct ledger_file *lf)
+{
+	csv_reader_release(&lf->r);
+	if (lf->f)
+		fclose(lf->f);
+	lf->f = NULL;
+}
+
+static int lf_open(struct ledger_file *lf, const char *sub, const char *dir,
+		   const char *name, const char *const *cols)
+{
+	int rc;
+
+	memset(lf, 0, sizeof(*lf));
+	lf->sub = sub;
+	snprintf(lf->path, sizeof(lf->path), "%s/%s", dir, name);
+	lf->f = fopen(lf->path, "r");
+	if (!lf->f) {
+		fmctl_error(sub, "%s: cannot open: %s", lf->path, strerror(errno));
+		return -1;
+	}
+	csv_reader_init(&lf->r, lf->f, lf->path);
+	rc = csv_read(&lf->r);
+	if (rc <= 0) {
+		if (rc < 0)
+			lf_error(lf, "%s", lf->r.error);
+		else
+			fmctl_error(sub, "%s: empty file (no header)", lf->path);
+		lf_close(lf);
+		return -1;
+	}
+	lf->nheader = lf->r.nfields;
+	if (csv_columns(&lf->r, sub, cols, lf->idx) < 0) {
+		lf_close(lf);
+		return -1;
+	}
+	return 0;
+}
+
+/* Next record: 1, 0 at the end, -1 (printed) for a malformed one. */
+static int lf_next(struct ledger_file *lf)
+{
+	int rc = csv_read(&lf->r);
+
+	if (rc < 0)
+		return lf_error(lf, "%s", lf->r.error);
+	if (rc > 0 && lf->r.nfields != lf->nheader)
+		return lf_error(lf, "%zu fields, the header has %zu", lf->r.nfields,
+				lf->nheader);
+	if (rc == 0 && ferror(lf->f))
+		return lf_error(lf, "read error");
+	return rc;
+}
+
+static const char *lf_get(const struct ledger_file *lf, int col)
+{
+	return lf->r.fields[lf->idx[col]];
+}
+
+static int lf_id(struct ledger_file *lf, int col, const char *what, char *out,
+		 bool optional)
+{
+	const char *s = lf_get(lf, col);
+
+	if (optional && !*s) {
+		out[0] = 0;
+		return 0;
+	}
+	if (!field_is_id(s))
+		return lf_error(lf, "bad %s '%.80s' (1 to 64 of A-Z a-z 0-9 . _ : -)", what, s);
+	strcpy(out, s);
+	return 0;
+}
+
+static int lf_money(struct ledger_file *lf, int col, const char *what,
+		    money_t *out)
+{
+	const char *s = lf_get(lf, col);
+
+	if (!money_parse(s, out))
+		return lf_error(lf, "bad %s '%.80s' (money: -?D.DDDDDD)", what, s);
+	return 0;
+}
+
+static int lf_ts(struct ledger_file *lf, int col, const struct ledger *l,
+		 int64_t *out)
+{
+	const char *s = lf_get(lf, col);
+	char a[21], b[21];
+
+	if (!field_ts(s, out))
+		return lf_error(lf, "bad posted_at '%.80s' (YYYY-MM-DDTHH:MM:SSZ)", s);
+	if (*out < l->start || *out >= l->end) {
+		fmctl_time(l->start, a);
+		fmctl_time(l->end, b);
+		return lf_error(lf, "posted_at %s is outside the period [%s, %s)", s, a, b);
+	}
+	return 0;
+}
+
+static int lf_ccy(struct ledger_file *lf, int col, const struct customer *c)
+{
+	const char *s = lf_get(lf, col);
+
+	if (!field_is_ccy(s))
+		return lf_error(lf, "bad currency '%.80s'", s);
+	if (c && strcmp(s, c->currency))
+		return lf_error(lf, "currency %s differs from wallet %s's currency %s"
+				" (currencies never mix)", s, c->wallet_id, c->currency);
+	return 0;
+}
+
+static int add_money(struct ledger_file *lf, money_t *sum, money_t v)
+{
+	if (!money_add(*sum, v, sum))
+		return lf_error(lf, "a sum overflows 999999999.999999");
+	return 0;
+}
+
+/* ---- customers.csv ---- */
+
+static int customer_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct customer *)a)->wallet_id,
+		      ((const struct customer *)b)->wallet_id);
+}
+
+struct customer *ledger_customer(const struct ledger *l, const char *wallet_id)
+{
+	struct customer key;
+
+	snprintf(key.wallet_id, sizeof(key.wallet_id), "%s", wallet_id);
+	return bsearch(&key, l->customers, l->ncustomers, sizeof(key), customer_cmp);
+}
+
+static int ccy_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int ledger_currency(const struct ledger *l, const char *ccy)
+{
+	char (*c)[4] = bsearch(ccy, l->currencies, l->ncurrencies, 4, ccy_cmp);
+
+	return c ? (int)(c - l->currencies) : -1;
+}
+
+static int read_customers(struct ledger *l, const char *sub)
+{
+	static const char *const cols[] = { "org_id", "org_name", "wallet_id",
+		"payment_mode", "integration_code", "opening_balance", "currency", NULL };
+	struct ledger_file lf;
+	size_t cap = 0;
+	int rc;
+
+	if (lf_open(&lf, sub, l->dir, "customers.csv", cols) < 0)
+		return -1;
+	while ((rc = lf_next(&lf)) > 0) {
+		struct customer *c;
+		int mode;
+
+		if (l->ncustomers == cap) {
+			cap = cap ? cap * 2 : 64;
+			c = realloc(l->customers, cap * sizeof(*c));
+			if (!c) {
+				rc = lf_error(&lf, "out of memory");
+				break;
+			}
+			l->customers = c;
+		}
+		c = &l->customers[l->ncustomers];
+		memset(c, 0, sizeof(*c));
+		rc = -1;
+		if (lf_id(&lf, 0, "org_id", c->org_id, false) < 0 ||
+		    lf_id(&lf, 2, "wallet_id", c->wallet_id, false) < 0 ||
+		    lf_money(&lf, 5, "opening_balance", &c->opening) < 0 ||
+		    lf_ccy(&lf, 6, NULL) < 0)
+			break;
+		mode = field_enum(lf_get(&lf, 3), (const char *const[]){ "prepaid", "postpaid", NULL });
+		if (mode < 0) {
+			lf_error(&lf, "bad payment_mode '%.80s' (prepaid or postpaid)", lf_get(&lf, 3));
+			break;
+		}
+		c->prepaid = mode == 0;
+		strcpy(c->currency, lf_get(&lf, 6));
+		c->org_name = strdup(lf_get(&lf, 1));
+		c->integration_code = strdup(lf_get(&lf, 4));
+		l->ncustomers++;
+		if (!c->org_name || !c->integration_code) {
+			lf_error(&lf, "out of memory");
+			break;
+		}
+		rc = 0;
+	}
+	if (rc == 0 && l->ncustomers == 0) {
+		fmctl_error(sub, "%s: no customers", lf.path);
+		rc = -1;
+	}
+	if (rc == 0) {
+		qsort(l->customers, l->ncustomers, sizeof(*l->customers), customer_cmp);
+		for (size_t i = 1; i < l->ncustomers; i++)
+			if (!strcmp(l->customers[i].wallet_id, l->customers[i - 1].wallet_id)) {
+				fmctl_error(sub, "%s: wallet_id %s is listed twice", lf.path,
+					    l->customers[i].wallet_id);
+				rc = -1;
+				break;
+			}
+	}
+	lf_close(&lf);
+	return rc;
+}
+
+static int setup_currencies(struct ledger *l)
+{
+	l->currencies = calloc(l->ncustomers, 4);
+	if (!l->currencies)
+		return -1;
+	for (size_t i = 0; i < l->ncustomers; i++)
+		memcpy(l->currencies[i], l->customers[i].currency, 4);
+	qsort(l->currencies, l->ncustomers, 4, ccy_cmp);
+	l->ncurrencies = 0;
+	for (size_t i = 0; i < l->ncustomers; i++)
+		if (!l->ncurrencies ||
+		    strcmp(l->currencies[i], l->currencies[l->ncurrencies - 1]))
+			memmove(l->currencies[l->ncurrencies++], l->currencies[i], 4);
+	l->day_revenue = calloc((size_t)l->days * l->ncurrencies, sizeof(money_t));
+	l->day_cost = calloc((size_t)l->days * l->ncurrencies, sizeof(money_t));
+	return l->day_revenue && l->day_cost ? 0 : -1;
+}
+
+/* The customer of wallet field col, checked against org field ocol. */
+static struct customer *lf_customer(struct ledger_file *lf, const struct ledger *l,
+				    int ocol, int wcol)
+{
+	struct customer *c = ledger_customer(l, lf_get(lf, wcol));
+
+	if (!c) {
+		lf_error(lf, "wallet_id '%.80s' is not in customers.csv", lf_get(lf, wcol));
+		return NULL;
+	}
+	if (strcmp(c->org_id, lf_get(lf, ocol))) {
+		lf_error(lf, "wallet %s belongs to org %s, not '%.80s'", c->wallet_id,
+			 c->org_id, lf_get(lf, ocol));
+		return NULL;
+	}
+	return c;
+}
+
+/* ---- transactions.csv ---- */
+
+static int product_find(struct ledger *l, const char *sku, size_t *pos)
+{
+	size_t lo = 0, hi = l->nproducts;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l->products[l->product_order[mid]].sku, sku);
+
+		if (c == 0) {
+			*pos = mid;
+			return l->product_order[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return -1;
+}
+
+/* The product of this row: first seen defines name, type and unit. */
+static int txn_product(struct ledger_file *lf, struct ledger *l, const char *sku,
+		       int type, int unit)
+{
+	const char *name = lf_get(lf, 6);
+	struct product *p;
+	size_t pos;
+	int i = product_find(l, sku, &pos);
+
+	if (i >= 0) {
+		p = &l->products[i];
+		if (p->type != type || p->unit != unit || strcmp(p->name, name))
+			return lf_error(lf, "product_sku %s is '%.80s' %s/%s on line %llu,"
+					" here '%.80s' %s/%s", sku, p->name,
+					txn_type_names[p->type], unit_names[p->unit],
+					(unsigned long long)p->line, name,
+					txn_type_names[type], unit_names[unit]);
+		return i;
+	}
+	if (l->nproducts == l->capproducts) {
+		size_t cap = l->capproducts ? l->capproducts * 2 : 64;
+		struct product *np = realloc(l->products, cap * sizeof(*np));
+		int *no = np ? realloc(l->product_order, cap * sizeof(*no)) : NULL;
+
+		if (np)
+			l->products = np;
+		if (!no)
+			return lf_error(lf, "out of memory");
+		l->product_order = no;
+		l->capproducts = cap;
+	}
+	p = &l->products[l->nproducts];
+	snprintf(p->sku, sizeof(p->sku), "%s", sku);
+	p->name = strdup(name);
+	if (!p->name)
+		return lf_error(lf, "out of memory");
+	p->type = type;
+	p->unit = unit;
+	p->line = lf->r.line;
+	memmove(&l->product_order[pos + 1], &l->product_order[pos],
+		(l->nproducts - pos) * sizeof(int));
+	l->product_order[pos] = (int)l->nproducts;
+	return (int)l->nproducts++;
+}
+
+static struct ledger_sum *customer_sum(struct customer *c, int product)
+{
+	for (size_t i = 0; i < c->nsums; i++)
+		if (c->sums[i].product == product)
+			return &c->sums[i];
+	if (c->nsums == c->capsums) {
+		size_t cap = c->capsums ? c->capsums * 2 : 8;
+		struct ledger_sum *s = realloc(c->sums, cap * sizeof(*s));
+
+		if (!s)
+			return NULL;
+		c->sums = s;
+		c->capsums = cap;
+	}
+	memset(&c->sums[c->nsums], 0, sizeof(*c->sums));
+	c->sums[c->nsums].product = product;
+	return &c->sums[c->nsums++];
+}
+
+static int txn_row(struct ledger_file *lf, struct ledger *l, uint64_t *hash)
+{
+	char id[ID_MAX + 1], sku[ID_MAX + 1];
+	struct customer *c;
+	struct ledger_sum *s;
+	int64_t at, qty;
+	money_t price, cost, tax;
+	int type, unit, p, day, cur;
+
+	if (lf_id(lf, 0, "txn_id", id, false) < 0 || lf_ts(lf, 1, l, &at) < 0)
+		return -1;
+	*hash = XXH3_64bits(id, strlen(id));
+	c = lf_customer(lf, l, 2, 3);
+	if (!c)
+		return -1;
+	type = field_enum(lf_get(lf, 4), txn_type_names);
+	if (type < 0)
+		return lf_error(lf, "bad transaction_type '%.80s'", lf_get(lf, 4));
+	if (lf_id(lf, 5, "product_sku", sku, false) < 0)
+		return -1;
+	unit = field_enum(lf_get(lf, 7), unit_names);
+	if (unit < 0)
+		return lf_error(lf, "bad unit '%.80s'", lf_get(lf, 7));
+	if (!field_int(lf_get(lf, 8), &qty))
+		return lf_error(lf, "bad quantity '%.80s'", lf_get(lf, 8));
+	if (lf_money(lf, 9, "price", &price) < 0 || lf_money(lf, 10, "cost", &cost) < 0 ||
+	    lf_money(lf, 11, "tax", &tax) < 0 || lf_ccy(lf, 12, c) < 0)
+		return -1;
+	p = txn_product(lf, l, sku, type, unit);
+	if (p < 0)
+		return -1;
+	s = customer_sum(c, p);
+	if (!s)
+		return lf_error(lf, "out of memory");
+	s->quantity += qty;
+	if (add_money(lf, &s->revenue, price) < 0 || add_money(lf, &s->cost, cost) < 0 ||
+	    add_money(lf, &s->tax, tax) < 0)
+		return -1;
+	day = (int)((at - l->start) / 86400);
+	cur = ledger_currency(l, c->currency);
+	if (add_money(lf, &l->day_revenue[day * l->ncurrencies + cur], price) < 0 ||
+	    add_money(lf, &l->day_cost[day * l->ncurrencies + cur], cost) < 0)
+		return -1;
+	return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A txn_id seen twice would count twice: find the lines (second pass, only
+ * when two hashes collide). */
+static int txn_duplicates(struct ledger *l, const char *sub, uint64_t *hash,
+			  size_t n)
+{
+	static const char *const cols[] = { "txn_id", NULL };
+	struct ledger_file lf;
+	uint64_t *dups = NULL;
+	size_t ndups = 0;
+	char (*ids)[ID_MAX + 1] = NULL;
+	uint64_t *lines = NULL;
+	size_t nids = 0;
+	int rc;
+
+	qsort(hash, n, sizeof(*hash), u64_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (hash[i] == hash[i - 1] && (!ndups || dups[ndups - 1] != hash[i])) {
+			uint64_t *d = realloc(dups, (ndups + 1) * sizeof(*d));
+
+			if (!d) {
+				free(dups);
+				return -1;
+			}
+			dups = d;
+			dups[ndups++] = hash[i];
+		}
+	if (!ndups)
+		return 0;
+	if (lf_open(&lf, sub, l->dir, "transactions.csv", cols) < 0) {
+		free(dups);
+		return -1;
+	}
+	while ((rc = lf_next(&lf)) > 0) {
+		const char *id = lf_get(&lf, 0);
+		uint64_t h = XXH3_64bits(id, strlen(id));
+		size_t k;
+
+		if (!bsearch(&h, dups, ndups, sizeof(h), u64_cmp))
+			continue;
+		for (k = 0; k < nids; k++)
+			if (!strcmp(ids[k], id)) {
+				rc = lf_error(&lf, "txn_id %s is also on line %llu", id,
+					      (unsigned long long)lines[k]);
+				goto out;
+			}
+		ids = realloc(ids, (nids + 1) * sizeof(*ids));
+		lines = realloc(lines, (nids + 1) * sizeof(*lines));
+		if (!ids || !lines) {
+			rc = -1;
+			goto out;
+		}
+		snprintf(ids[nids], sizeof(*ids), "%s", id);
+		lines[nids++] = lf.r.line;
+	}
+out:
+	lf_close(&lf);
+	free(dups);
+	free(ids);
+	free(lines);
+	return rc < 0 ? -1 : 0;
+}
+
+static int read_transactions(struct ledger *l, const char *sub)
+{
+	static const char *const cols[] = { "txn_id", "posted_at", "org_id",
+		"wallet_id", "transaction_type", "product_sku", "product_name", "unit",
+		"quantity", "price", "cost", "tax", "currency", NULL };
+	struct ledger_file lf;
+	uint64_t *hash = NULL;
+	size_t cap = 0;
+	int rc;
+
+	if (lf_open(&lf, sub, l->dir, "transactions.csv", cols) < 0)
+		return -1;
+	while ((rc = lf_next(&lf)) > 0) {
+		if (l->ntransactions == cap) {
+			uint64_t *h;
+
+			cap = cap ? cap * 2 : 4096;
+			h = realloc(hash, cap * sizeof(*h));
+			if (!h) {
+				rc = lf_error(&lf, "out of memory");
+				break;
+			}
+			hash = h;
+		}
+		rc = txn_row(&lf, l, &hash[l->ntransactions]);
+		if (rc < 0)
+			break;
+		l->ntransactions++;
+	}
+	lf_close(&lf);
+	if (rc == 0)
+		rc = txn_duplicates(l, sub, hash, l->ntransactions);
+	free(hash);
+	return rc;
+}
+
+/* ---- topups.csv ---- */
+
+static int topup_cmp(const void *a, const void *b)
+{
+	const struct topup *x = a, *y = b;
+	int c = strcmp(x->topup_id, y->topup_id);
+
+	return c ? c : x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int read_topups(struct ledger *l, const char *sub)
+{
+	static const char *const cols[] = { "topup_id", "posted_at", "org_id",
+		"wallet_id", "entry_type", "channel", "payment_reference", "amount",
+		"currency", NULL };
+	struct ledger_file lf;
+	int rc;
+
+	if (lf_open(&lf, sub, l->dir, "topups.csv", cols) < 0)
+		return -1;
+	while ((rc = lf_next(&lf)) > 0) {
+		struct customer *c;
+		struct topup *t;
+
+		if (l->ntopups == l->captopups) {
+			size_t cap = l->captopups ? l->captopups * 2 : 64;
+
+			t = realloc(l->topups, cap * sizeof(*t));
+			if (!t) {
+				rc = lf_error(&lf, "out of memory");
+				break;
+			}
+			l->topups = t;
+			l->captopups = cap;
+		}
+		t = &l->topups[l->ntopups];
+		memset(t, 0, sizeof(*t));
+		t->line = lf.r.line;
+		rc = -1;
+		if (lf_id(&lf, 0, "topup_id", t->topup_id, false) < 0 ||
+		    lf_ts(&lf, 1, l, &t->posted_at) < 0)
+			break;
+		c = lf_customer(&lf, l, 2, 3);
+		if (!c || lf_money(&lf, 7, "amount", &t->amount) < 0 || lf_ccy(&lf, 8, c) < 0)
+			break;
+		t->customer = (int)(c - l->customers);
+		t->entry_type = field_enum(lf_get(&lf, 4), topup_entry_names);
+		if (t->entry_type < 0) {
+			lf_error(&lf, "bad entry_type '%.80s' (topup, withdrawal or refund)",
+				 lf_get(&lf, 4));
+			break;
+		}
+		if ((t->entry_type == 1) != (t->amount < 0) || t->amount == 0) {
+			lf_error(&lf, "amount %s: a withdrawal is negative, a topup or refund positive",
+				 lf_get(&lf, 7));
+			break;
+		}
+		t->channel = strdup(lf_get(&lf, 5));
+		t->payment_reference = strdup(lf_get(&lf, 6));
+		l->ntopups++;
+		if (!t->channel || !t->payment_reference) {
+			lf_error(&lf, "out of memory");
+			break;
+		}
+		if (add_money(&lf, &c->topups, t->amount) < 0)
+			break;
+		rc = 0;
+	}
+	if (rc == 0)
+		qsort(l->topups, l->ntopups, sizeof(*l->topups), topup_cmp);
+	for (size_t i = 1; rc == 0 && i < l->ntopups; i++)
+		if (!strcmp(l->topups[i].topup_id, l->topups[i - 1].topup_id)) {
+			fmctl_error(sub, "%s:%llu: topup_id %s is also on line %llu", lf.path,
+				    (unsigned long long)l->topups[i].line,
+				    l->topups[i].topup_id,
+				    (unsigned long long)l->topups[i - 1].line);
+			rc = -1;
+		}
+	lf_close(&lf);
+	return rc;
+}
+
+/* ---- wallet.csv ---- */
+
+static struct partner_wallet *wallet_get(struct ledger *l, const char *id)
+{
+	struct partner_wallet *w;
+
+	for (size_t i = 0; i < l->nwallets; i++)
+		if (!strcmp(l->wallets[i].wallet_id, id))
+			return &l->wallets[i];
+	w = realloc(l->wallets, (l->nwallets + 1) * sizeof(*w));
+	if (!w)
+		return NULL;
+	l->wallets = w;
+	w = &l->wallets[l->nwallets++];
+	memset(w, 0, sizeof(*w));
+	snprintf(w->wallet_id, sizeof(w->wallet_id), "%s", id);
+	return w;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct wallet_entry *x = a, *y = b;
+
+	if (x->entry_type == 0 || y->entry_type == 0) /* the opening stays first */
+		return (y->entry_type == 0) - (x->entry_type == 0);
+	if (x->posted_at != y->posted_at)
+		return x->posted_at < y->posted_at ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int wallet_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct partner_wallet *)a)->wallet_id,
+		      ((const struct partner_wallet *)b)->wallet_id);
+}
+
+static int read_wallet(struct ledger *l, const char *sub)
+{
+	static const char *const cols[] = { "wallet_id", "posted_at", "entry_type",
+		"reference", "description", "amount", "currency", NULL };
+	struct ledger_file lf;
+	int rc;
+
+	if (lf_open(&lf, sub, l->dir, "wallet.csv", cols) < 0)
+		return -1;
+	while ((rc = lf_next(&lf)) > 0) {
+		char id[ID_MAX + 1];
+		struct partner_wallet *w;
+		struct wallet_entry e = { .line = lf.r.line };
+
+		rc = -1;
+		if (lf_id(&lf, 0, "wallet_id", id, false) < 0 ||
+		    lf_ts(&lf, 1, l, &e.posted_at) < 0 ||
+		    lf_id(&lf, 3, "reference", e.reference, true) < 0 ||
+		    lf_money(&lf, 5, "amount", &e.amount) < 0 || lf_ccy(&lf, 6, NULL) < 0)
+			break;
+		e.entry_type = field_enum(lf_get(&lf, 2), wallet_entry_names);
+		if (e.entry_type < 0 || e.entry_type == 7) {
+			lf_error(&lf, "bad entry_type '%.80s'", lf_get(&lf, 2));
+			break;
+		}
+		w = wallet_get(l, id);
+		if (!w) {
+			lf_error(&lf, "out of memory");
+			break;
+		}
+		if ((w->n == 0) != (e.entry_type == 0)) {
+			lf_error(&lf, w->n ? "wallet %s: a second opening_balance" :
+				 "wallet %s: the first row must be its opening_balance", id);
+			break;
+		}
+		if (w->n == 0) {
+			memcpy(w->currency, lf_get(&lf, 6), 4);
+			w->opening_line = lf.r.line;
+		} else if (lf_ccy(&lf, 6, NULL) < 0 || strcmp(w->currency, lf_get(&lf, 6))) {
+			lf_error(&lf, "currency %s differs from wallet %s's currency %s"
+				 " (currencies never mix)", lf_get(&lf, 6), id, w->currency);
+			break;
+		}
+		if (w->n == w->cap) {
+			size_t cap = w->cap ? w->cap * 2 : 64;
+			struct wallet_entry *ne = realloc(w->entries, cap * sizeof(*ne));
+
+			if (!ne) {
+				lf_error(&lf, "out of memory");
+				break;
+			}
+			w->entries = ne;
+			w->cap = cap;
+		}
+		e.description = strdup(lf_get(&lf, 4));
+		w->entries[w->n++] = e;
+		if (!e.description) {
+			lf_error(&lf, "out of memory");
+			break;
+		}
+		rc = 0;
+	}
+	if (rc == 0 && l->nwallets == 0) {
+		fmctl_error(sub, "%s: no wallet entries (the first row is the opening balance)",
+			    lf.path);
+		rc = -1;
+	}
+	lf_close(&lf);
+	for (size_t i = 0; rc == 0 && i < l->nwallets; i++)
+		qsort(l->wallets[i].entries, l->wallets[i].n, sizeof(struct wallet_entry),
+		      entry_cmp);
+	if (rc == 0)
+		qsort(l->wallets, l->nwallets, sizeof(*l->wallets), wallet_cmp);
+	return rc;
+}
+
+int ledger_read(struct ledger *l, const char *sub, const char *dir,
+		int64_t start, int64_t end)
+{
+	memset(l, 0, sizeof(*l));
+	l->dir = dir;
+	l->start = start;
+	l->end = end;
+	l->days = (int)((end - start) / 86400);
+	if (read_customers(l, sub) < 0)
+		goto out_release;
+	if (setup_currencies(l) < 0) {
+		fmctl_error(sub, "out of memory");
+		goto out_release;
+	}
+	if (read_transactions(l, sub) < 0 || read_topups(l, sub) < 0 ||
+	    read_wallet(l, sub) < 0)
+		goto out_release;
+	return 0;
+out_release:
+	ledger_release(l);
+	return -1;
+}
+
+void ledger_release(struct ledger *l)
+{
+	for (size_t i = 0; i < l->ncustomers; i++) {
+		free(l->customers[i].org_name);
+		free(l->customers[i].integration_code);
+		free(l->customers[i].sums);
+	}
+	free(l->customers);
+	for (size_t i = 0; i < l->nproducts; i++)
+		free(l->products[i].name);
+	free(l->products);
+	free(l->product_order);
+	free(l->currencies);
+	free(l->day_revenue);
+	free(l->day_cost);
+	for (size_t i = 0; i < l->ntopups; i++) {
+		free(l->topups[i].channel);
+		free(l->topups[i].payment_reference);
+	}
+	free(l->topups);
+	for (size_t i = 0; i < l->nwallets; i++) {
+		for (size_t j = 0; j < l->wallets[i].n; j++)
+			free(l->wallets[i].entries[j].description);
+		free(l->wallets[i].entries);
+	}
+	free(l->wallets);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,121 @@
+/* ledger.h - the platform's monthly ledger export (FORMATS.md §4 input):
+ * customers, transactions, top-ups and the partner's wallet, read as the
+ * untrusted input they are (FILE:LINE: why) and summed per wallet, product
+ * and day in exact money. Also the small field parsers the revenue and
+ * report commands share. */
+#ifndef FMFS_LEDGER_H
+#define FMFS_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csv.h"
+#include "money.h"
+
+#define ID_MAX 64
+enum { N_TXN_TYPES = 10, N_USAGE_TYPES = 4, MAX_DAYS = 31 };
+
+/* "call" "sms" "fax" "dnc" come first: usage types are 0..3. */
+extern const char *const txn_type_names[N_TXN_TYPES + 1];
+extern const char *const unit_names[];
+
+/* Per wallet and product. */
+struct ledger_sum {
+	int product;
+	int64_t quantity;
+	money_t revenue, cost, tax;
+};
+
+struct customer {
+	char org_id[ID_MAX + 1], wallet_id[ID_MAX + 1];
+	char currency[4];
+	char *org_name, *integration_code;
+	bool prepaid;
+	money_t opening, topups;
+	struct ledger_sum *sums; /* unsorted; few per wallet */
+	size_t nsums, capsums;
+	money_t usage_price[N_USAGE_TYPES], usage_cost[N_USAGE_TYPES]; /* archive */
+};
+
+struct product {
+	char sku[ID_MAX + 1];
+	char *name;
+	int type, unit;
+	uint64_t line; /* of transactions.csv where first seen */
+};
+
+struct topup {
+	char topup_id[ID_MAX + 1];
+	int64_t posted_at;
+	int customer;
+	int entry_type; /* 0 topup, 1 withdrawal, 2 refund */
+	char *channel, *payment_reference;
+	money_t amount;
+	uint64_t line;
+};
+
+struct wallet_entry {
+	int64_t posted_at;
+	uint64_t line; /* input order, the tie-break */
+	int entry_type; /* index into wallet_entry_names */
+	char reference[ID_MAX + 1];
+	char *description;
+	money_t amount; /* credit positive */
+};
+
+struct partner_wallet {
+	char wallet_id[ID_MAX + 1];
+	char currency[4];
+	struct wallet_entry *entries; /* [0] is the opening balance */
+	size_t n, cap;
+	uint64_t opening_line;
+};
+
+extern const char *const wallet_entry_names[];
+extern const char *const topup_entry_names[];
+
+struct ledger {
+	const char *dir;
+	int64_t start, end; /* the period, [start, end) */
+	int days;
+	struct customer *customers; /* sorted by wallet_id */
+	size_t ncustomers;
+	struct product *products;   /* in first-seen order */
+	int *product_order;         /* indexes sorted by sku */
+	size_t nproducts, capproducts;
+	char (*currencies)[4];      /* sorted, those of the customers */
+	size_t ncurrencies;
+	money_t *day_revenue, *day_cost; /* [day * ncurrencies + currency] */
+	struct topup *topups;
+	size_t ntopups, captopups;
+	struct partner_wallet *wallets;
+	size_t nwallets;
+	uint64_t ntransactions;
+};
+
+/* Read customers.csv, transactions.csv, topups.csv and wallet.csv of dir
+ * for the period [start, end). On error prints "fmctl SUB: FILE:LINE: why"
+ * and returns -1 (the ledger is released either way on error). */
+int ledger_read(struct ledger *l, const char *sub, const char *dir,
+		int64_t start, int64_t end);
+void ledger_release(struct ledger *l);
+/* The customer with wallet_id, or NULL. */
+struct customer *ledger_customer(const struct ledger *l, const char *wallet_id);
+int ledger_currency(const struct ledger *l, const char *ccy);
+
+/* ---- field parsers (FORMATS.md §1 types) ---- */
+bool field_is_id(const char *s);
+bool field_is_ccy(const char *s);
+/* ISO 8601 "YYYY-MM-DDTHH:MM:SS" with "Z" or "+HH:MM"/"-HH:MM": seconds UTC. */
+bool field_ts(const char *s, int64_t *out);
+bool field_int(const char *s, int64_t *out);
+/* Index of s in the NULL-terminated names, or -1. */
+int field_enum(const char *s, const char *const *names);
+
+/* Column indexes of names in the header record r (just read); prints
+ * "FILE:1: no column 'x'" and returns -1 if one is missing. */
+int csv_columns(struct csv_reader *r, const char *sub, const char *const *names,
+		int *idx);
+
+#endif
