@@ -26,6 +26,8 @@ static const struct subcommand subcommands[] = {
 	{ "ls", cmd_ls, "ls [PATH]                  list a folder of the archive" },
 	{ "stat", cmd_stat, "stat PATH                  show a node and its document metadata" },
 	{ "cat", cmd_cat, "cat PATH                   write a file's bytes to stdout" },
+	{ "usage", cmd_usage, "usage --org D [--through YYYY-MM] [--type call|sms|fax|dnc] [--now TIME] EXPORT.csv...\n"
+	  "                             usage exports into monthly UTC files (Usage/YYYY-MM/)" },
 	{ "log", cmd_log, "log                        show the audit log" },
 };
 

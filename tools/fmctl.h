@@ -29,5 +29,6 @@ int cmd_ls(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_usage(int argc, char **argv);
 
 #endif

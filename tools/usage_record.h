@@ -1,0 +1,61 @@
+/* usage_record.h - the four usage record layouts of FORMATS.md §3 (call,
+ * sms, fax, dnc): reading an export's header, validating one record and
+ * turning it into its normalised output row (UTC times, exact money). */
+#ifndef FMFS_USAGE_RECORD_H
+#define FMFS_USAGE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "csv.h"
+
+enum usage_type { USAGE_CALL, USAGE_SMS, USAGE_FAX, USAGE_DNC, USAGE_NTYPES };
+
+#define USAGE_COLS_MAX 32
+
+/* "call", "sms", "fax", "dnc". */
+const char *usage_type_name(int type);
+/* The type called s, or -1. */
+int usage_type_parse(const char *s);
+
+/* How an export's columns map onto its type's columns. */
+struct usage_layout {
+	int type;
+	size_t ncols;                /* columns of the type (and of the export) */
+	size_t src[USAGE_COLS_MAX];  /* src[i]: export column holding column i */
+};
+
+/* Match an export's header row against the types (only want, if >= 0).
+ * Columns may come in any order; each must be there once, and no other.
+ * Returns 0 or -EINVAL with the reason in why. */
+int usage_layout_init(struct usage_layout *l, int want, char **fields,
+		      size_t n, char *why, size_t whylen);
+
+/* Write the header of type's generated file. */
+void usage_header_write(struct csv_writer *w, int type);
+
+/* One validated record: the record's key and its output row. */
+struct usage_row {
+	const char *record_id; /* points into the input fields */
+	int64_t start;         /* the time that decides the month, UTC seconds */
+	int month;             /* year * 12 + month - 1 of start */
+};
+
+/* Validate one export record and write its output row (no BOM, ending in
+ * CRLF) to w. Returns 0 or -EINVAL with the reason in why. */
+int usage_record_convert(const struct usage_layout *l, char **fields,
+			 size_t n, struct csv_writer *w, struct usage_row *row,
+			 char *why, size_t whylen);
+
+/* Parse an ISO-8601 time "YYYY-MM-DDTHH:MM:SS" followed by "Z" or an offset
+ * (+HH:MM, +HHMM, +HH) into seconds since the epoch, UTC (1970..9999). */
+bool usage_time_parse(const char *s, int64_t *out);
+/* The month index (year * 12 + month - 1) of a UTC time, and back. */
+int usage_month_of(int64_t t);
+int64_t usage_month_start(int month);
+/* "YYYY-MM" of a month index into out[8]. */
+void usage_month_name(int month, char out[8]);
+
+#endif

@@ -1,0 +1,50 @@
+/* usage_sort.h - the scratch database of fmctl usage: a temporary SQLite
+ * file (not the catalog) that holds every input record so they can be
+ * checked for duplicates and written out in order with flat memory. */
+#ifndef FMFS_USAGE_SORT_H
+#define FMFS_USAGE_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct usage_sort; /* caller frees with usage_sort_close() */
+
+/* Create DIR/scratch.db. 0 or -errno with a reason in err. */
+int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
+		    size_t errlen);
+void usage_sort_close(struct usage_sort *s);
+
+/* Add one record: h is the hash of its output row, file/line where it was
+ * read. 0 or -EIO. */
+int usage_sort_add(struct usage_sort *s, int type, int month, int64_t start,
+		   const char *rid, uint64_t h, const void *row, size_t len,
+		   int file, uint64_t line);
+/* Done adding (commits). 0 or -EIO. */
+int usage_sort_end_input(struct usage_sort *s);
+
+/* Go through the distinct records grouped by (type, record_id): fn gets each
+ * record's month once; a record_id that has two different rows stops the
+ * walk with -EEXIST, setting file and line (where the second, differing copy
+ * was read) and file0 and line0 (the first). */
+typedef int (*usage_month_fn)(void *arg, int type, int month);
+int usage_sort_distinct(struct usage_sort *s, usage_month_fn fn, void *arg,
+			int *file, uint64_t *line, int *file0, uint64_t *line0,
+			char *rid, size_t ridlen);
+
+/* Records already archived (read back from the archive's files). */
+int usage_sort_archived_add(struct usage_sort *s, int type, const char *rid,
+			    uint64_t h);
+/* 0 and *h if rid is archived, -ENOENT, -EIO. */
+int usage_sort_archived_get(struct usage_sort *s, int type, const char *rid,
+			    uint64_t *h);
+
+/* Every distinct record of the months accepted by keep(), ordered by type,
+ * month, start time, record_id. fn returning non-zero stops the walk and is
+ * returned. */
+typedef int (*usage_keep_fn)(void *arg, int type, int month);
+typedef int (*usage_row_fn)(void *arg, int type, int month, const char *rid,
+			    const void *row, size_t len, int file, uint64_t line);
+int usage_sort_each(struct usage_sort *s, usage_keep_fn keep, usage_row_fn fn,
+		    void *arg);
+
+#endif
