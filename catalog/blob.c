@@ -1,15 +1,18 @@
 /* blob.c - the content-addressed blob store: STORE/objects/ab/cdef… named by
  * the SHA-256 of their bytes (OpenSSL EVP), mode 0444. A blob is written to a
- * temp file while being hashed, fsynced, linked into place and its folder
- * fsynced; only then may a catalog row refer to it. */
+ * temp file while being hashed (and checksummed per chunk, XXH3-64), fsynced,
+ * linked into place and its folder fsynced; only then may a catalog row refer
+ * to it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "catalog.h"
 
@@ -66,25 +69,83 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+uint64_t blob_chunk_sum(const void *buf, size_t len)
+{
+	return XXH3_64bits(buf, len);
+}
+
 static int tmp_create(const char *store, struct blob_tmp *out)
 {
-	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
-	out->fd = mkostemp(out->tmp, O_CLOEXEC);
-	if (out->fd < 0) {
-		out->tmp[0] = 0;
-		return -errno;
-	}
+	out->sums = NULL;
+	out->nsums = 0;
+	out->chunk_fill = 0;
 	out->size = 0;
 	out->created = false;
+	out->chunk_state = XXH3_createState();
+	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
+	out->fd = out->chunk_state ? mkostemp(out->tmp, O_CLOEXEC) : -1;
+	if (out->fd < 0) {
+		int rc = out->chunk_state ? -errno : -ENOMEM;
+
+		XXH3_freeState(out->chunk_state);
+		out->chunk_state = NULL;
+		out->tmp[0] = 0;
+		return rc;
+	}
+	/* "an ingest is using this": fmctl verify --repair leaves it alone */
+	flock(out->fd, LOCK_SH);
+	XXH3_64bits_reset(out->chunk_state);
 	return 0;
 }
 
-/* Feed one chunk to the hash and the temp file. */
+static int sums_push(uint64_t **sums, size_t *n, uint64_t v)
+{
+	if ((*n & (*n - 1)) == 0) { /* 0, 1, 2, 4, …: grow */
+		uint64_t *more = realloc(*sums, (*n ? *n * 2 : 1) * sizeof(**sums));
+
+		if (!more)
+			return -ENOMEM;
+		*sums = more;
+	}
+	(*sums)[(*n)++] = v;
+	return 0;
+}
+
+/* Feed bytes to the chunk checksums: one XXH3-64 per FM_CHUNK_SIZE bytes. */
+static int chunks_update(struct blob_tmp *b, const char *buf, size_t len)
+{
+	while (len) {
+		size_t take = FM_CHUNK_SIZE - b->chunk_fill;
+		int rc;
+
+		if (take > len)
+			take = len;
+		XXH3_64bits_update(b->chunk_state, buf, take);
+		b->chunk_fill += (uint32_t)take;
+		buf += take;
+		len -= take;
+		if (b->chunk_fill < FM_CHUNK_SIZE)
+			break;
+		rc = sums_push(&b->sums, &b->nsums, XXH3_64bits_digest(b->chunk_state));
+		if (rc < 0)
+			return rc;
+		XXH3_64bits_reset(b->chunk_state);
+		b->chunk_fill = 0;
+	}
+	return 0;
+}
+
+/* Feed one chunk to the hashes and the temp file. */
 static int tmp_append(struct blob_tmp *b, EVP_MD_CTX *md, const void *buf,
 		      size_t len)
 {
+	int rc;
+
 	if (!EVP_DigestUpdate(md, buf, len))
 		return -EIO;
+	rc = chunks_update(b, buf, len);
+	if (rc < 0)
+		return rc;
 	b->size += (int64_t)len;
 	return write_all(b->fd, buf, len);
 }
@@ -93,11 +154,16 @@ static int tmp_finish(struct blob_tmp *b, EVP_MD_CTX *md)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
+	int rc = 0;
 
 	if (!EVP_DigestFinal_ex(md, digest, &len))
 		return -EIO;
 	hex(digest, b->sha256);
-	return 0;
+	if (b->chunk_fill)
+		rc = sums_push(&b->sums, &b->nsums, XXH3_64bits_digest(b->chunk_state));
+	XXH3_freeState(b->chunk_state);
+	b->chunk_state = NULL;
+	return rc;
 }
 
 int blob_write_fd(const char *store, int src, struct blob_tmp *out)
@@ -203,6 +269,21 @@ void blob_discard(struct blob_tmp *b)
 	if (b->tmp[0])
 		unlink(b->tmp);
 	b->tmp[0] = 0;
+	XXH3_freeState(b->chunk_state);
+	b->chunk_state = NULL;
+	free(b->sums);
+	b->sums = NULL;
+	b->nsums = 0;
+}
+
+void blob_move(struct blob_tmp *to, struct blob_tmp *from)
+{
+	*to = *from;
+	from->fd = -1;
+	from->tmp[0] = 0;
+	from->sums = NULL;
+	from->nsums = 0;
+	from->chunk_state = NULL;
 }
 
 static int fsync_dir(const char *path)
@@ -225,37 +306,88 @@ int blob_commit(const char *store, struct blob_tmp *b)
 
 	if (fchmod(b->fd, 0444) < 0 || fsync(b->fd) < 0) {
 		rc = -errno;
-		goto out_discard;
+		goto out_unlink_tmp;
 	}
 	snprintf(dir, sizeof(dir), "%s/objects/%.2s", store, b->sha256);
 	if (mkdir(dir, 0750) == 0) {
 		snprintf(path, sizeof(path), "%s/objects", store);
 		rc = fsync_dir(path);
 		if (rc < 0)
-			goto out_discard;
+			goto out_unlink_tmp;
 	} else if (errno != EEXIST) {
 		rc = -errno;
-		goto out_discard;
+		goto out_unlink_tmp;
 	}
 	blob_path(store, b->sha256, path, sizeof(path));
 	if (link(b->tmp, path) == 0) {
 		b->created = true;
 	} else if (errno != EEXIST) {
 		rc = -errno;
-		goto out_discard;
+		goto out_unlink_tmp;
 	} else if (stat(path, &st) == 0 && st.st_size != b->size) {
 		/* a damaged copy under the right name: put the good bytes back */
 		fm_log(FM_LOG_WARNING, "%s: size %lld, expected %lld: replaced",
 		       path, (long long)st.st_size, (long long)b->size);
 		if (rename(b->tmp, path) < 0) {
 			rc = -errno;
-			goto out_discard;
+			goto out_unlink_tmp;
 		}
 		b->tmp[0] = 0;
 	}
 	rc = fsync_dir(dir);
-out_discard:
-	blob_discard(b);
+out_unlink_tmp:
+	/* the fd (and its lock) stays open until blob_discard() */
+	if (b->tmp[0])
+		unlink(b->tmp);
+	b->tmp[0] = 0;
+	return rc;
+}
+
+int blob_scan_fd(int fd, struct blob_scan *out)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char *buf = malloc(FM_CHUNK_SIZE);
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int rc = md && buf ? 0 : -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	if (rc == 0 && !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		rc = -EIO;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while (rc == 0) {
+		size_t fill = 0;
+
+		while (fill < FM_CHUNK_SIZE) { /* one whole chunk, or up to EOF */
+			ssize_t n = read(fd, buf + fill, FM_CHUNK_SIZE - fill);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				rc = -EIO;
+				break;
+			}
+			if (n == 0)
+				break;
+			fill += (size_t)n;
+		}
+		if (rc < 0 || fill == 0)
+			break;
+		EVP_DigestUpdate(md, buf, fill);
+		out->size += (int64_t)fill;
+		rc = sums_push(&out->sums, &out->nsums, blob_chunk_sum(buf, fill));
+		if (fill < FM_CHUNK_SIZE)
+			break;
+	}
+	if (rc == 0 && EVP_DigestFinal_ex(md, digest, &len))
+		hex(digest, out->sha256);
+	if (rc < 0) {
+		free(out->sums);
+		out->sums = NULL;
+		out->nsums = 0;
+	}
+	EVP_MD_CTX_free(md);
+	free(buf);
 	return rc;
 }
 

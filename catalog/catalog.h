@@ -10,11 +10,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define FM_SCHEMA_VERSION 1
+#define FM_SCHEMA_VERSION 2
 #define FM_APPLICATION_ID 0x464d4653 /* "FMFS" */
 #define FM_NAME_MAX 255
 #define FM_SHA256_HEX 64
 #define FM_ROOT_ID 1 /* node id of the operator's root (one folder per org) */
+#define FM_CHUNK_SIZE (1u << 20) /* bytes per XXH3-64 chunk checksum */
 
 /* ---- logging (log.c) ---------------------------------------------------- */
 
@@ -129,13 +130,20 @@ void blob_path(const char *store, const char *sha256, char *out, size_t outlen);
 int blob_open(const char *store, const char *sha256);
 
 /* A blob being written: copy into a temp file in STORE/objects while
- * hashing; blob_commit() makes it durable under its name. */
+ * hashing (SHA-256 for its name, XXH3-64 per FM_CHUNK_SIZE chunk for the
+ * read-time check); blob_commit() makes it durable under its name. The temp
+ * file's fd stays open, with a shared flock, until blob_discard(): fmctl
+ * verify --repair leaves a locked temp or blob alone (an ingest is running). */
 struct blob_tmp {
 	int fd;
 	char tmp[4096];
 	char sha256[FM_SHA256_HEX + 1];
 	int64_t size;
 	bool created; /* set by blob_commit: a new blob was stored */
+	uint64_t *sums; /* one XXH3-64 per chunk; freed by blob_discard */
+	size_t nsums;
+	void *chunk_state; /* private: the running chunk's XXH3 state */
+	uint32_t chunk_fill;
 };
 /* Copy fd src (to EOF) into a new temp blob. 0 or -errno (temp removed). */
 int blob_write_fd(const char *store, int src, struct blob_tmp *out);
@@ -147,16 +155,49 @@ int blob_write_mem(const char *store, const void *buf, size_t len,
 typedef ssize_t (*blob_fill_fn)(void *arg, void *buf, size_t len);
 int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
 		  struct blob_tmp *out);
-/* fsync the temp, rename it to objects/ab/cdef… (existing: dropped), fsync
- * the folder. 0 or -errno; the temp is gone either way. */
+/* fsync the temp, link it to objects/ab/cdef… (existing: dropped), fsync
+ * the folder. 0 or -errno; the temp name is gone either way, the fd and the
+ * sums stay until blob_discard(). */
 int blob_commit(const char *store, struct blob_tmp *b);
-/* Remove the temp file of an uncommitted blob. */
+/* Remove the temp file of an uncommitted blob, close its fd, free its sums.
+ * Safe to call twice. */
 void blob_discard(struct blob_tmp *b);
+/* Hand an uncommitted blob (temp, fd, sums) from one owner to another;
+ * from is left empty (blob_discard on it is a no-op). */
+void blob_move(struct blob_tmp *to, struct blob_tmp *from);
 /* Hash a blob file and compare with its name: 0, -EBADMSG (mismatch),
  * -ENOENT, -EIO. */
 int blob_verify(const char *store, const char *sha256);
 /* Hash of len bytes (hex into out[65]). */
 void sha256_hex(const void *buf, size_t len, char out[FM_SHA256_HEX + 1]);
+/* The XXH3-64 checksum of one chunk. */
+uint64_t blob_chunk_sum(const void *buf, size_t len);
+
+/* What a blob file holds, read in one pass: its SHA-256, size and chunk
+ * sums. Caller frees sums with free(). 0, -ENOENT, -EIO. */
+struct blob_scan {
+	char sha256[FM_SHA256_HEX + 1];
+	int64_t size;
+	uint64_t *sums;
+	size_t nsums;
+};
+int blob_scan_fd(int fd, struct blob_scan *out);
+
+/* ---- chunk checksums in the catalog (chunks.c, schema v2) ---------------- */
+
+/* The chunk sums recorded for blob sha256: *sums (caller frees) holds *n
+ * values for chunks of *chunk_size bytes. 0, -ENOENT (none recorded: a blob
+ * from a version-1 catalog), -EIO. */
+int chunks_get(struct catalog *cat, const char *sha256, uint32_t *chunk_size,
+	       uint64_t **sums, size_t *n);
+/* Record them (no-op if already recorded). Needs a writable catalog. */
+int chunks_put(struct catalog *cat, const char *sha256, uint32_t chunk_size,
+	       const uint64_t *sums, size_t n);
+/* How many chunks a blob of size bytes has. */
+static inline size_t chunks_count(int64_t size, uint32_t chunk_size)
+{
+	return size <= 0 ? 0 : (size_t)((size + chunk_size - 1) / chunk_size);
+}
 
 /* ---- ingest (ingest.c) ---------------------------------------------------- */
 

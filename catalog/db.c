@@ -28,9 +28,12 @@ static const char *const stmt_sql[STMT__COUNT] = {
 	[STMT_DOCUMENT_GET] = "SELECT org,kind,ifnull(direction,''),period,"
 			      "doc_date,ingested_at,original_name,ingested_by,"
 			      "ifnull(container,0) FROM documents WHERE node_id=?1",
+	[STMT_CHUNKS_GET] = "SELECT chunk_size,sums FROM chunks WHERE sha256=?1",
+	[STMT_CHUNKS_PUT] = "INSERT OR IGNORE INTO chunks(sha256,chunk_size,sums)"
+			    " VALUES (?1,?2,?3)",
 };
 
-/* Version 1: the whole schema. A later version appends a step here. */
+/* Version 1: the whole schema; each later version is one forward step. */
 static const char *const migrations[] = {
 	[1] = "CREATE TABLE nodes("
 	      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -87,6 +90,17 @@ static const char *const migrations[] = {
 	      "  nsubdirs = nsubdirs + (NEW.type = 'd') WHERE id = NEW.parent; END;"
 	      "INSERT INTO nodes(id, parent, org, type, name, mtime, ctime)"
 	      " VALUES (1, 0, 0, 'd', '', strftime('%s','now'), strftime('%s','now'));",
+	/* Version 2: per-chunk XXH3-64 checksums of each blob, checked by fmfs
+	 * the first time a chunk is read. Blobs stored under version 1 have
+	 * none until fmctl verify --repair has checked their SHA-256. */
+	[2] = "CREATE TABLE chunks("
+	      " sha256 TEXT PRIMARY KEY,"
+	      " chunk_size INTEGER NOT NULL CHECK (chunk_size > 0),"
+	      " sums BLOB NOT NULL CHECK (length(sums) % 8 = 0)) WITHOUT ROWID;"
+	      "CREATE TRIGGER chunks_no_delete BEFORE DELETE ON chunks BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: chunk checksums cannot be deleted'); END;"
+	      "CREATE TRIGGER chunks_no_update BEFORE UPDATE ON chunks BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: chunk checksums cannot be changed'); END;",
 };
 
 int sqlite_to_errno(int rc)

@@ -127,8 +127,7 @@ void ingest_close(struct ingest *in)
 	if (!in)
 		return;
 	for (size_t i = 0; i < in->count; i++)
-		if (!in->items[i].committed)
-			blob_discard(&in->items[i].blob);
+		blob_discard(&in->items[i].blob); /* temp, fd and lock, sums */
 	free(in->items);
 	free(in);
 }
@@ -290,9 +289,7 @@ static int zip_entries_add(struct ingest *in, size_t zi, const char *src)
 		memcpy(p->source, e[i].name, sizeof(p->source)); /* original name */
 		p->doc_date = z->doc_date;
 		p->container = (int)zi;
-		p->blob = e[i].blob;
-		e[i].blob.fd = -1; /* the item owns the temp now */
-		e[i].blob.tmp[0] = 0;
+		blob_move(&p->blob, &e[i].blob); /* the item owns the temp now */
 		rc = pending_settle(in, p, src);
 	}
 	zip_entries_free(e, n);
@@ -350,6 +347,12 @@ int ingest_add(struct ingest *in, const struct ingest_item *item)
 }
 
 /* ---- the write transaction ---------------------------------------------- */
+
+/* Why a catalog write failed, in words a user acts on (a full disk says so). */
+static const char *db_why(struct catalog *cat, int rc)
+{
+	return rc == -ENOSPC ? strerror(ENOSPC) : sqlite3_errmsg(cat->db);
+}
 
 static int sql_step(sqlite3_stmt *st)
 {
@@ -531,6 +534,9 @@ static int write_item(struct writer *w, struct ingest *in, struct pending *p,
 	if (rc == 0)
 		rc = insert_document(w, in, p, ids[index],
 				     p->container >= 0 ? ids[p->container] : 0);
+	if (rc == 0)
+		rc = chunks_put(w->cat, p->blob.sha256, FM_CHUNK_SIZE, p->blob.sums,
+				p->blob.nsums);
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%s/%s/%s sha256=%s size=%lld from %s",
 			 p->org, p->folder, p->name, p->blob.sha256,
@@ -539,7 +545,7 @@ static int write_item(struct writer *w, struct ingest *in, struct pending *p,
 	}
 	if (rc < 0)
 		return fail(in, rc, "%s: cannot write the catalog: %s", p->source,
-			    sqlite3_errmsg(w->cat->db));
+			    db_why(w->cat, rc));
 	return 0;
 }
 
@@ -660,7 +666,7 @@ int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged)
 	}
 	rc = sqlite_to_errno(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL));
 	if (rc < 0) {
-		fail(in, rc, "%s/catalog.db: cannot commit: %s", store, sqlite3_errmsg(db));
+		fail(in, rc, "%s/catalog.db: cannot commit: %s", store, db_why(in->cat, rc));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
 			remove_new_blobs(in);

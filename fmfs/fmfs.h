@@ -1,6 +1,6 @@
 /* fmfs.h - the daemon's shared state and the parts of it each file owns:
  * main.c (options, mount), ops.c (read side), deny.c (write side -> EPERM),
- * watch.c (tells the kernel about new entries). */
+ * watch.c (tells the kernel about new entries), verify.c (chunk checks). */
 #ifndef FMFS_FMFS_H
 #define FMFS_FMFS_H
 
@@ -20,7 +20,9 @@ struct fmfs {
 	bool gid_set;
 	double timeout;      /* entry/attr cache: long, new entries are notified */
 	struct fuse_session *se;
+	bool noverify;       /* -o noverify: serve blobs without chunk checks */
 	pthread_key_t cat_key;  /* each worker thread's read-only catalog */
+	pthread_key_t buf_key;  /* each worker thread's FM_CHUNK_SIZE buffer */
 	pthread_t watcher;
 	bool watching;
 	pthread_mutex_t stop_lock;
@@ -47,6 +49,29 @@ static inline bool fmfs_node_visible(const struct fmfs *fs, const struct node *n
 {
 	return fs->root == FM_ROOT_ID || n->id == fs->root || n->org == fs->root;
 }
+
+/* An open file (fi->fh): its blob's fd and which chunks have been checked
+ * against their recorded XXH3-64 sums (verify.c). Memory: 8 bytes of sum
+ * and 1 bit per MiB of the file, freed at release. */
+struct fmfs_file {
+	int fd;
+	uint64_t id;
+	int64_t size;
+	char sha256[FM_SHA256_HEX + 1];
+	uint32_t chunk_size;
+	size_t nchunks;
+	uint64_t *sums;          /* NULL: nothing left to check */
+	unsigned long *verified; /* bit per chunk, set atomically */
+};
+
+/* Open node n's blob for reading, with its chunk sums: 0 or -EIO (logged). */
+int fmfs_file_open(struct fmfs *fs, const struct node *n, struct fmfs_file **out);
+void fmfs_file_close(struct fmfs_file *f);
+/* Check every chunk that [off, off + len) touches and was not checked
+ * yet: 0, or -EIO (logged with the blob and the chunk). */
+int fmfs_file_verify(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t len);
+/* Create the per-thread chunk buffers' key: 0 or -errno. */
+int fmfs_verify_init(struct fmfs *fs);
 
 void fmfs_ops_init(struct fuse_lowlevel_ops *ops); /* ops.c */
 void fmfs_deny_init(struct fuse_lowlevel_ops *ops); /* deny.c */

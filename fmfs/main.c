@@ -7,29 +7,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fmfs.h"
 
 struct options {
 	char *store;
+	char *mountpoint; /* as given; fuse_parse_cmdline takes it too */
 	char *org;
 	char *gid;
 	int refused; /* ro or default_permissions: the kernel would answer */
+	int bad;     /* an option given twice or empty */
 	int verbose;
+	int noverify;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
-enum { KEY_RO, KEY_DEFAULT_PERMISSIONS };
+enum { KEY_RO, KEY_DEFAULT_PERMISSIONS, KEY_ORG, KEY_GID };
 
 static const struct fuse_opt fmfs_opts[] = {
-	{ "org=%s", offsetof(struct options, org), 0 },
-	{ "gid=%s", offsetof(struct options, gid), 0 },
+	FUSE_OPT_KEY("org=", KEY_ORG),
+	FUSE_OPT_KEY("gid=", KEY_GID),
 	OPT("verbose", verbose),
+	OPT("noverify", noverify),
 	FUSE_OPT_KEY("ro", KEY_RO),
 	FUSE_OPT_KEY("default_permissions", KEY_DEFAULT_PERMISSIONS),
 	FUSE_OPT_END
 };
+
+/* -o NAME=VALUE given once, with a value: copy it into *slot. */
+static int opt_value(struct options *o, char **slot, const char *arg)
+{
+	const char *value = strchr(arg, '=') + 1;
+
+	if (*slot) {
+		fprintf(stderr, "fmfs: -o %.*s given twice\n", (int)(value - arg - 1), arg);
+		o->bad = 1;
+		return 0;
+	}
+	if (!*value) {
+		fprintf(stderr, "fmfs: -o %s: empty value\n", arg);
+		o->bad = 1;
+		return 0;
+	}
+	*slot = strdup(value);
+	return 0;
+}
 
 static void usage(const char *prog)
 {
@@ -38,6 +64,7 @@ static void usage(const char *prog)
 	       "fmfs options:\n"
 	       "    -o org=DOMAIN      show only this org's tree (default: every org)\n"
 	       "    -o gid=GID         members of this group may read (with allow_other)\n"
+	       "    -o noverify        do not check chunk checksums (benchmarks only)\n"
 	       "    -o verbose         log every notice to stderr\n\n",
 	       prog);
 }
@@ -53,7 +80,13 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 			o->store = strdup(arg);
 			return 0;
 		}
+		if (!o->mountpoint)
+			o->mountpoint = strdup(arg);
 		return 1; /* the mountpoint: fuse_parse_cmdline takes it */
+	case KEY_ORG:
+		return opt_value(o, &o->org, arg);
+	case KEY_GID:
+		return opt_value(o, &o->gid, arg);
 	case KEY_RO:
 	case KEY_DEFAULT_PERMISSIONS:
 		fprintf(stderr, "fmfs: -o %s: refused: the kernel would answer EROFS/EACCES "
@@ -111,7 +144,10 @@ static int resolve_root(struct fmfs *fs)
 		return rc;
 	}
 	fs->root = FM_ROOT_ID;
-	if (fs->org) {
+	if (fs->org && !org_is_valid(fs->org)) {
+		fprintf(stderr, "fmfs: -o org=%s: not a valid org domain\n", fs->org);
+		rc = -EINVAL;
+	} else if (fs->org) {
 		rc = node_org(cat, fs->org, &fs->root);
 		if (rc == -ENOENT)
 			fprintf(stderr, "fmfs: org '%s' is not in %s (known orgs: fmctl ls /)\n",
@@ -136,6 +172,35 @@ static int parse_gid(struct fmfs *fs, const char *s)
 	}
 	fs->gid = (gid_t)v;
 	fs->gid_set = true;
+	return 0;
+}
+
+/* A mount point whose daemon died answers "Transport endpoint is not
+ * connected": detach that stale mount so that we can mount again (as
+ * fusermount3 -uz would). Not a mount point or fine: nothing to do. */
+static int clean_stale_mount(const char *mnt)
+{
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	if (stat(mnt, &st) == 0 || errno != ENOTCONN)
+		return 0;
+	fm_log(FM_LOG_WARNING, "%s: stale mount of a dead fmfs: unmounting it", mnt);
+	if (umount2(mnt, MNT_DETACH) == 0)
+		return 0;
+	pid = fork(); /* not root: the setuid helper may do it */
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", "-uz", mnt, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "fmfs: %s: stale mount (transport endpoint is not "
+			"connected) and cannot unmount it: run fusermount3 -uz %s\n",
+			mnt, mnt);
+		return -ENOTCONN;
+	}
 	return 0;
 }
 
@@ -189,8 +254,14 @@ int main(int argc, char *argv[])
 	char store[PATH_MAX], extra[PATH_MAX + 64];
 	int rc = 1;
 
-	if (fuse_opt_parse(&args, &o, fmfs_opts, opt_proc) != 0 || o.refused ||
-	    fuse_parse_cmdline(&args, &cmd) != 0) {
+	memset(&cmd, 0, sizeof(cmd));
+	if (fuse_opt_parse(&args, &o, fmfs_opts, opt_proc) != 0 || o.refused || o.bad) {
+		rc = 2;
+		goto out;
+	}
+	if (o.mountpoint && clean_stale_mount(o.mountpoint) < 0)
+		goto out;
+	if (fuse_parse_cmdline(&args, &cmd) != 0) {
 		rc = 2;
 		goto out;
 	}
@@ -220,6 +291,7 @@ int main(int argc, char *argv[])
 	}
 	fs.store = store;
 	fs.org = o.org;
+	fs.noverify = o.noverify;
 	fs.owner = getuid();
 	fs.gid = getgid();
 	if (o.gid && parse_gid(&fs, o.gid) < 0) {
@@ -232,12 +304,14 @@ int main(int argc, char *argv[])
 	snprintf(extra, sizeof(extra), "-osubtype=fmfs,fsname=%s", store);
 	fuse_opt_add_arg(&args, extra);
 	pthread_key_create(&fs.cat_key, close_catalog);
+	fmfs_verify_init(&fs);
 	pthread_mutex_init(&fs.stop_lock, NULL);
 	pthread_cond_init(&fs.stop_cond, NULL);
 	rc = run(&fs, &args, &cmd);
 out:
 	free(cmd.mountpoint);
 	free(o.store);
+	free(o.mountpoint);
 	free(o.org);
 	free(o.gid);
 	fuse_opt_free_args(&args);

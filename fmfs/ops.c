@@ -1,9 +1,11 @@
 /* ops.c - the read side of the mount, on the libfuse low-level API: lookup,
- * getattr, readdir(plus), open/read straight from the blob's fd, statfs,
+ * getattr, readdir(plus), open/read from the blob's fd (chunks checked by
+ * verify.c on first read), statfs,
  * xattrs, access. Every call is one indexed catalog query; nothing is cached
  * in the daemon (the kernel caches: archived nodes never change). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,9 +272,9 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fmfs *fs = fs_of(req);
-	struct stat st;
+	struct fmfs_file *f;
 	struct node n;
-	int fd, rc;
+	int rc;
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY ||
 	    (fi->flags & (O_TRUNC | O_APPEND | O_CREAT))) {
@@ -284,40 +286,32 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		rc = get_node(req, ino, &n);
 	if (rc == 0 && n.type != NODE_FILE)
 		rc = -EISDIR;
+	if (rc == 0)
+		rc = fmfs_file_open(fs, &n, &f); /* logs what is wrong */
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	fd = blob_open(fs->store, n.sha256);
-	if (fd < 0) {
-		fm_log(FM_LOG_ERROR, "%s/objects/%.2s/%s: cannot open blob of inode %llu: %s",
-		       fs->store, n.sha256, n.sha256 + 2, (unsigned long long)n.id,
-		       strerror(-fd));
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	if (fstat(fd, &st) < 0 || st.st_size != n.size) {
-		fm_log(FM_LOG_ERROR, "%s/objects/%.2s/%s: size %lld, catalog says %lld",
-		       fs->store, n.sha256, n.sha256 + 2, (long long)st.st_size,
-		       (long long)n.size);
-		close(fd);
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	fi->fh = (uint64_t)fd;
+	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 1; /* archived bytes never change */
 	if (fuse_reply_open(req, fi) != 0)
-		close(fd);
+		fmfs_file_close(f);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
+	struct fmfs_file *f = (struct fmfs_file *)(uintptr_t)fi->fh;
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+	int rc = fmfs_file_verify(fs_of(req), f, off, size);
 
 	(void)ino;
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = (int)fi->fh;
+	buf.buf[0].fd = f->fd;
 	buf.buf[0].pos = off;
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
@@ -325,7 +319,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	close((int)fi->fh);
+	fmfs_file_close((struct fmfs_file *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 

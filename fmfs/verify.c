@@ -1,0 +1,200 @@
+/* verify.c - never serve wrong bytes: an open file carries its blob's chunk
+ * sums from the catalog, and the first read that touches a chunk reads the
+ * whole chunk, checks its XXH3-64 and marks it verified; later reads of it
+ * are spliced straight from the blob's fd. A mismatch, a short blob or a
+ * missing one is EIO and one log line naming the blob. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fmfs.h"
+
+#define BITS (8 * sizeof(unsigned long))
+
+static void blob_error(struct fmfs *fs, const struct fmfs_file *f,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void blob_error(struct fmfs *fs, const struct fmfs_file *f,
+		       const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fm_log(FM_LOG_ERROR, "%s/objects/%.2s/%s (inode %llu): %s", fs->store,
+	       f->sha256, f->sha256 + 2, (unsigned long long)f->id, what);
+}
+
+void fmfs_file_close(struct fmfs_file *f)
+{
+	if (!f)
+		return;
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->sums);
+	free(f->verified);
+	free(f);
+}
+
+/* A blob from a version-1 catalog has no chunk sums: check its SHA-256 once
+ * per open (fmctl verify --repair records the sums). */
+static int verify_whole(struct fmfs *fs, struct fmfs_file *f)
+{
+	struct blob_scan scan;
+	int rc = blob_scan_fd(f->fd, &scan);
+
+	if (rc < 0) {
+		blob_error(fs, f, "cannot read: %s", strerror(-rc));
+		return -EIO;
+	}
+	free(scan.sums);
+	if (strcmp(scan.sha256, f->sha256) || scan.size != f->size) {
+		blob_error(fs, f, "content does not match its SHA-256: the blob is damaged");
+		return -EIO;
+	}
+	return 0;
+}
+
+int fmfs_file_open(struct fmfs *fs, const struct node *n, struct fmfs_file **out)
+{
+	struct catalog *cat = fmfs_catalog(fs);
+	struct fmfs_file *f = calloc(1, sizeof(*f));
+	struct stat st;
+	int rc;
+
+	if (!f || !cat) {
+		free(f);
+		return f ? -EIO : -ENOMEM;
+	}
+	f->id = n->id;
+	f->size = n->size;
+	memcpy(f->sha256, n->sha256, sizeof(f->sha256));
+	f->fd = blob_open(fs->store, n->sha256);
+	if (f->fd < 0) {
+		blob_error(fs, f, "cannot open the blob: %s", strerror(-f->fd));
+		fmfs_file_close(f);
+		return -EIO;
+	}
+	if (fstat(f->fd, &st) < 0 || st.st_size != n->size) {
+		blob_error(fs, f, "size %lld, the catalog says %lld",
+			   (long long)st.st_size, (long long)n->size);
+		fmfs_file_close(f);
+		return -EIO;
+	}
+	if (fs->noverify) {
+		*out = f;
+		return 0;
+	}
+	rc = chunks_get(cat, n->sha256, &f->chunk_size, &f->sums, &f->nchunks);
+	if (rc == -ENOENT) {
+		rc = verify_whole(fs, f);
+		if (rc < 0) {
+			fmfs_file_close(f);
+			return rc;
+		}
+		*out = f; /* checked: nothing left to check */
+		return 0;
+	}
+	if (rc == 0 && (f->chunk_size == 0 ||
+			f->nchunks != chunks_count(n->size, f->chunk_size))) {
+		blob_error(fs, f, "the catalog has %zu chunk sums for %lld bytes",
+			   f->nchunks, (long long)n->size);
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		f->verified = calloc(f->nchunks / BITS + 1, sizeof(unsigned long));
+		rc = f->verified ? 0 : -ENOMEM;
+	}
+	if (rc < 0) {
+		fmfs_file_close(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+static void close_buffer(void *buf)
+{
+	free(buf);
+}
+
+/* The calling thread's chunk buffer, allocated once. */
+static char *thread_buffer(struct fmfs *fs)
+{
+	char *buf = pthread_getspecific(fs->buf_key);
+
+	if (buf)
+		return buf;
+	buf = malloc(FM_CHUNK_SIZE);
+	if (buf)
+		pthread_setspecific(fs->buf_key, buf);
+	return buf;
+}
+
+int fmfs_verify_init(struct fmfs *fs)
+{
+	return -pthread_key_create(&fs->buf_key, close_buffer);
+}
+
+static int verify_chunk(struct fmfs *fs, struct fmfs_file *f, size_t c)
+{
+	off_t start = (off_t)c * f->chunk_size;
+	size_t want = f->chunk_size, got = 0;
+	char *buf = thread_buffer(fs);
+
+	if (!buf)
+		return -ENOMEM;
+	if ((int64_t)(start + (off_t)want) > f->size)
+		want = (size_t)(f->size - start);
+	while (got < want) {
+		ssize_t n = pread(f->fd, buf + got, want - got, start + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			blob_error(fs, f, "chunk %zu at byte %lld: %s", c,
+				   (long long)start, n < 0 ? strerror(errno) :
+				   "the blob is shorter than recorded");
+			return -EIO;
+		}
+		got += (size_t)n;
+	}
+	if (blob_chunk_sum(buf, want) != f->sums[c]) {
+		blob_error(fs, f, "chunk %zu (bytes %lld-%lld) does not match its "
+			   "checksum: the blob is damaged", c, (long long)start,
+			   (long long)(start + (off_t)want - 1));
+		return -EIO;
+	}
+	__atomic_fetch_or(&f->verified[c / BITS], 1UL << (c % BITS), __ATOMIC_RELEASE);
+	return 0;
+}
+
+int fmfs_file_verify(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t len)
+{
+	size_t first, last;
+
+	if (!f->sums || len == 0 || off >= f->size)
+		return 0;
+	first = (size_t)(off / f->chunk_size);
+	last = (size_t)((off + (off_t)len - 1) / f->chunk_size);
+	if (last >= f->nchunks)
+		last = f->nchunks - 1;
+	for (size_t c = first; c <= last; c++) {
+		unsigned long word = __atomic_load_n(&f->verified[c / BITS],
+						     __ATOMIC_ACQUIRE);
+		int rc;
+
+		if (word & (1UL << (c % BITS)))
+			continue;
+		rc = verify_chunk(fs, f, c);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
