@@ -199,6 +199,44 @@ static inline size_t chunks_count(int64_t size, uint32_t chunk_size)
 	return size <= 0 ? 0 : (size_t)((size + chunk_size - 1) / chunk_size);
 }
 
+/* ---- scrubbing the store (scrub.c): what fmctl verify reports ----------- */
+
+enum scrub_kind {
+	SCRUB_CATALOG, /* catalog.db fails PRAGMA quick_check */
+	SCRUB_MODE,    /* a store path that others may read or write */
+	SCRUB_MISSING, /* a blob a catalog row uses is not there */
+	SCRUB_DAMAGED, /* its size, SHA-256 or a chunk sum differs */
+	SCRUB_ORPHAN,  /* a blob no catalog row uses (an interrupted ingest) */
+	SCRUB_TEMP,    /* a temp file left by an interrupted ingest */
+	SCRUB_IN_USE,  /* an orphan or temp a running ingest holds: left alone */
+	SCRUB_STRAY,   /* something else in objects/: reported, left alone */
+	SCRUB_SUMS,    /* a blob of a version-1 catalog got its chunk sums */
+};
+
+struct scrub_report {
+	enum scrub_kind kind;
+	const char *path;    /* the file concerned */
+	const char *detail;  /* why; for blobs, also the archive paths using it */
+	bool repaired;       /* --repair fixed it (removed, chmod o-rwx, recorded) */
+};
+typedef void (*scrub_fn)(void *arg, const struct scrub_report *r);
+
+struct scrub_totals {
+	uint64_t blobs, bytes, damaged, missing, orphans, temps, in_use, strays,
+		 modes, sums_added;
+	bool catalog_bad;
+};
+
+/* Check everything: the catalog (quick_check), the modes of the store, every
+ * blob a row uses (size, SHA-256, chunk sums: one read), and objects/ for
+ * orphans and temps. With repair: remove orphans and temps no running
+ * ingest holds (under the catalog's write lock, re-checking that no row uses
+ * them), chmod o-rwx, record missing chunk sums of good blobs. Never removes
+ * anything a row references. fn gets each finding. 0, or -errno if the scrub
+ * itself could not run. */
+int catalog_scrub(struct catalog *cat, bool repair, scrub_fn fn, void *arg,
+		  struct scrub_totals *out);
+
 /* ---- ingest (ingest.c) ---------------------------------------------------- */
 
 /* Where a document goes: kind "invoice"|"soa" need direction

@@ -29,6 +29,8 @@ static const struct subcommand subcommands[] = {
 	{ "usage", cmd_usage, "usage --org D [--through YYYY-MM] [--type call|sms|fax|dnc] [--now TIME] EXPORT.csv...\n"
 	  "                             usage exports into monthly UTC files (Usage/YYYY-MM/)" },
 	{ "log", cmd_log, "log                        show the audit log" },
+	{ "verify", cmd_verify, "verify [--repair]          check every blob, the catalog and the modes;\n"
+	  "                                   --repair removes leftovers of interrupted ingests" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))

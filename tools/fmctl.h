@@ -30,5 +30,6 @@ int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_usage(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif
