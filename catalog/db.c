@@ -187,29 +187,32 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Is path a whole SQLite file? Reads its 100-byte header: the magic, a valid
- * page size, and (when no write-ahead log could be extending it) a file
- * size that holds every page the header counts: a truncated catalog is
- * refused here, in constant time. The full PRAGMA quick_check is O(rows):
- * fmctl verify runs it, not every open (fmfs must mount in milliseconds). */
-static int check_header(const char *path, char *err, size_t errlen)
+/* Is path a whole SQLite file? Reads its 100-byte header through SQLite's
+ * own file handle (never open()+close() the database: closing any fd of it
+ * drops every POSIX lock this process holds on it, and a writer would then
+ * checkpoint and delete the WAL under fmfs's other connections). Checks the
+ * magic, a valid page size, and (when no write-ahead log could be extending
+ * it) a file size that holds every page the header counts: a truncated
+ * catalog is refused here, in constant time. The full PRAGMA quick_check is
+ * O(rows): fmctl verify runs it, not every open (fmfs mounts in
+ * milliseconds). */
+static int check_header(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	unsigned char head[100];
 	char wal[4096 + 8];
-	struct stat st, wst;
+	sqlite3_file *file = NULL;
+	sqlite3_int64 size = 0;
+	struct stat wst;
 	uint32_t page, pages;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+	    !file || !file->pMethods) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return -EIO;
 	}
-	n = read(fd, head, sizeof(head));
-	if (fstat(fd, &st) < 0)
-		st.st_size = 0;
-	close(fd);
-	if (n != (ssize_t)sizeof(head) || memcmp(head, "SQLite format 3", 16)) {
+	if (file->pMethods->xFileSize(file, &size) != SQLITE_OK || size < 100 ||
+	    file->pMethods->xRead(file, head, sizeof(head), 0) != SQLITE_OK ||
+	    memcmp(head, "SQLite format 3", 16)) {
 		snprintf(err, errlen, "%s: not an fmfs catalog (not a SQLite database)",
 			 path);
 		return -EINVAL;
@@ -226,10 +229,10 @@ static int check_header(const char *path, char *err, size_t errlen)
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	if (be32(head + 24) != be32(head + 92) || (stat(wal, &wst) == 0 && wst.st_size > 0))
 		return 0; /* the header's page count is stale, or the log extends it */
-	if (st.st_size % page || (uint64_t)st.st_size < (uint64_t)pages * page) {
+	if (size % page || (uint64_t)size < (uint64_t)pages * page) {
 		snprintf(err, errlen, "%s: damaged catalog: truncated to %lld bytes, its "
 			 "header says %u pages of %u (restore it from a backup)", path,
-			 (long long)st.st_size, pages, page);
+			 (long long)size, pages, page);
 		return -EIO;
 	}
 	return 0;
@@ -288,6 +291,11 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 cat->db ? sqlite3_errmsg(cat->db) : sqlite3_errstr(rc));
 		return sqlite_to_errno(rc) ? sqlite_to_errno(rc) : -EIO;
+	}
+	if (!(flags & CATALOG_CREATE)) {
+		rc = check_header(cat->db, path, err, errlen);
+		if (rc < 0)
+			return rc;
 	}
 	sqlite3_extended_result_codes(cat->db, 1);
 	sqlite3_busy_timeout(cat->db, busy_timeout_ms());
@@ -365,11 +373,6 @@ int catalog_open(const char *store, int flags, struct catalog **out, char *err,
 				 store, strerror(errno));
 			return -errno;
 		}
-		/* No open()/close() of catalog.db outside SQLite here: closing
-		 * any fd of a file drops every POSIX lock this process holds on
-		 * it, including those of the daemon's other connections (a
-		 * writer could then checkpoint under their feet). SQLite itself
-		 * says "file is not a database" for a file that is not one. */
 	}
 	cat = calloc(1, sizeof(*cat));
 	if (!cat)
