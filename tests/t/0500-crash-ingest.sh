@@ -17,15 +17,16 @@ random_file src/seed.pdf 1000
 fmctl ingest --org $org --kind invoice --direction incoming --period 2026-01 src/seed.pdf >/dev/null
 fmfs_mount "$S" "$M"
 
-# one scenario: prints the ingest command's arguments; files in src/$i/
+# one scenario: prints how long its ingest takes at most (µs) and the
+# ingest command's arguments; files in src/$i/
 scenario() {
 	local i=$1 kind=$((RANDOM % 4)) d=src/$i
 	mkdir -p "$d"
 	case $kind in
 	0) random_file "$d/small-$i.pdf" $((RANDOM % 20000 + 1))
-	   echo "--org $org --kind invoice --direction incoming --period 2026-02 $d/small-$i.pdf" ;;
+	   echo "$short --org $org --kind invoice --direction incoming --period 2026-02 $d/small-$i.pdf" ;;
 	1) random_file "$d/big-$i.csv" "$big"
-	   echo "--org $org --kind usage --period 2026-03 $d/big-$i.csv" ;;
+	   echo "$long --org $org --kind usage --period 2026-03 $d/big-$i.csv" ;;
 	*) for j in 1 2 3 4 5; do
 		random_file "$d/m$j-$i.pdf" $((RANDOM % 50000 + 1))
 		printf '%s\t%s\tsoa\toutgoing\t2026-04\t-\t-\n' "m$j-$i.pdf" $org
@@ -34,7 +35,7 @@ scenario() {
 		random_file "$d/mbig-$i.pdf" "$big"
 		printf '%s\t%s\tsoa\toutgoing\t2026-04\t-\t-\n' "mbig-$i.pdf" $org >>"$d/list.tsv"
 	   fi
-	   echo "--manifest $d/list.tsv" ;;
+	   echo "$([ $kind = 3 ] && echo "$long" || echo "$short") --manifest $d/list.tsv" ;;
 	esac
 }
 
@@ -63,13 +64,25 @@ check_mount() {
 	done < <(targets "$i")
 }
 
-killed=0 finished=0 last=0
-for i in $(seq "$kills"); do
-	args=$(scenario "$i")
+# kill within the time an ingest takes (measured here: startup + copy)
+t0=$(date +%s%N)
+fmctl ingest --org $org --kind usage --period 2026-01 src/seed.pdf >/dev/null
+short=$((($(date +%s%N) - t0) / 1000 * 3 / 2))
+random_file src/probe.csv "$big"
+t0=$(date +%s%N)
+fmctl ingest --org $org --kind usage --period 2026-01 src/probe.csv >/dev/null
+long=$((($(date +%s%N) - t0) / 1000 * 3 / 2))
+note "kill window: ${short} µs (small), ${long} µs (big)"
+
+killed=0 finished=0 last=0 i=0
+while [ $killed -lt "$kills" ] && [ $i -lt $((kills * 3)) ]; do
+	i=$((i + 1))
+	read -r window args < <(scenario "$i")
 	# shellcheck disable=SC2086
 	"$BIN/fmctl" ingest $args >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.$(printf '%03d' $((RANDOM % 250)))"
+	us=$(((RANDOM * 32768 + RANDOM) % window))
+	sleep "$((us / 1000000)).$(printf '%06d' $((us % 1000000)))"
 	if kill -9 $pid 2>/dev/null; then killed=$((killed + 1)); else finished=$((finished + 1)); fi
 	wait $pid 2>/dev/null || true
 	check_catalog "$S"
@@ -97,6 +110,6 @@ check_rows "$S" 0
 while read -r path sha; do
 	got=$(sha256sum "$M/$path" | cut -c1-64)
 	[ "$got" = "$sha" ] || fail "$path reads back as $got"
-done < <(find "$M" -type f -printf '%P\n' | while read -r p; do echo "$p $(getfattr --only-values -n user.fmfs.sha256 "$M/$p")"; done)
+done < <(find "$M" -type f -printf '%P\n' | while read -r p; do echo "$p $(getfattr --absolute-names --only-values -n user.fmfs.sha256 "$M/$p")"; done)
 note "kills: $killed killed mid-ingest, $finished finished before the kill; $before leftover(s) removed by verify --repair"
-echo "0500 kills survived: $killed (of $kills attempts)" >&2
+[ $killed -ge "$kills" ] || fail "only $killed kills landed mid-ingest in $i attempts"
