@@ -81,6 +81,7 @@ static int tmp_create(const char *store, struct blob_tmp *out)
 	out->chunk_fill = 0;
 	out->size = 0;
 	out->created = false;
+	out->replace = false;
 	out->chunk_state = XXH3_createState();
 	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
 	out->fd = out->chunk_state ? mkostemp(out->tmp, O_CLOEXEC) : -1;
@@ -324,10 +325,9 @@ int blob_commit(const char *store, struct blob_tmp *b)
 	} else if (errno != EEXIST) {
 		rc = -errno;
 		goto out_unlink_tmp;
-	} else if (stat(path, &st) == 0 && st.st_size != b->size) {
+	} else if (b->replace || (stat(path, &st) == 0 && st.st_size != b->size)) {
 		/* a damaged copy under the right name: put the good bytes back */
-		fm_log(FM_LOG_WARNING, "%s: size %lld, expected %lld: replaced",
-		       path, (long long)st.st_size, (long long)b->size);
+		fm_log(FM_LOG_WARNING, "%s: damaged: replaced by a good copy", path);
 		if (rename(b->tmp, path) < 0) {
 			rc = -errno;
 			goto out_unlink_tmp;

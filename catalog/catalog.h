@@ -140,6 +140,8 @@ struct blob_tmp {
 	char sha256[FM_SHA256_HEX + 1];
 	int64_t size;
 	bool created; /* set by blob_commit: a new blob was stored */
+	bool replace; /* set by the caller: the stored blob of this name is
+		       * damaged; blob_commit renames these bytes over it */
 	uint64_t *sums; /* one XXH3-64 per chunk; freed by blob_discard */
 	size_t nsums;
 	void *chunk_state; /* private: the running chunk's XXH3 state */

@@ -321,7 +321,7 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 	if (flags & CATALOG_READONLY) {
 		if (version < FM_SCHEMA_VERSION) {
 			snprintf(err, errlen,
-				 "%s: schema version %d is older than %d: run any fmctl command once to migrate",
+				 "%s: schema version %d is older than %d: run 'fmctl verify --repair' once to migrate it",
 				 path, version, FM_SCHEMA_VERSION);
 			return -EPROTO;
 		}

@@ -27,6 +27,7 @@ struct pending {
 	char source[FM_NAME_MAX + 1];
 	struct blob_tmp blob;
 	bool unchanged;  /* already archived with this content */
+	bool heal;       /* ...but its blob is damaged or gone: put it back */
 	bool committed;  /* blob_commit done */
 	int container;   /* index of the zip this entry came from, or -1 */
 };
@@ -245,7 +246,16 @@ static int pending_settle(struct ingest *in, struct pending *p, const char *src)
 	}
 	if (rc == 0) {
 		p->unchanged = true;
-		blob_discard(&p->blob);
+		/* the same bytes again: if the stored blob rotted or went
+		 * missing, these put it back (the row already names them) */
+		if (blob_verify(catalog_store(in->cat), p->blob.sha256) == 0) {
+			blob_discard(&p->blob);
+		} else {
+			fm_log(FM_LOG_WARNING, "%s: the stored blob %s is damaged or missing: "
+			       "restoring it from this copy", src, p->blob.sha256);
+			p->heal = true;
+			p->blob.replace = true;
+		}
 	}
 	in->count++;
 	return 1;
@@ -519,7 +529,9 @@ static int write_item(struct writer *w, struct ingest *in, struct pending *p,
 		if (n.type == NODE_FILE && !strcmp(sha, p->blob.sha256)) {
 			p->unchanged = true;
 			ids[index] = n.id;
-			return 0;
+			/* a healed blob of a version-1 catalog gets its sums */
+			return p->heal ? chunks_put(w->cat, p->blob.sha256, FM_CHUNK_SIZE,
+						    p->blob.sums, p->blob.nsums) : 0;
 		}
 		return fail(in, -EEXIST, "%s: %s/%s/%s is already archived with different content",
 			    p->source, p->org, p->folder, p->name);
@@ -621,7 +633,7 @@ static int write_batch(struct writer *w, struct ingest *in, uint64_t *ids)
 	for (size_t i = 0; rc == 0 && i < in->count; i++) {
 		struct pending *p = &in->items[i];
 
-		if (p->unchanged)
+		if (p->unchanged && !p->heal)
 			continue;
 		rc = blob_commit(store, &p->blob);
 		p->committed = true;
