@@ -522,6 +522,19 @@ static void report_open(const struct usage_run *u)
 		fprintf(stderr, "%" PRIu64 " records of open months left for a later run\n", left);
 }
 
+/* With FMFS_USAGE_TIMES set, print how long each phase took (bench aid). */
+static void phase(const char *what)
+{
+	static struct timespec t0;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (getenv("FMFS_USAGE_TIMES") && (t0.tv_sec || t0.tv_nsec))
+		fprintf(stderr, "phase %s: %.2fs\n", what,
+			(double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9);
+	t0 = t;
+}
+
 static int run(struct usage_run *u)
 {
 	char err[1024];
@@ -536,14 +549,17 @@ static int run(struct usage_run *u)
 			    strerror(errno));
 		return 1;
 	}
+	phase("start");
 	rc = usage_sort_open(u->tmpdir, &u->sort, err, sizeof(err));
 	if (rc < 0) {
 		fmctl_error("usage", "%s", err);
 		goto out_rmdir;
 	}
 	rc = read_exports(u);
+	phase("read");
 	if (rc == 0)
 		rc = check_duplicates(u);
+	phase("distinct");
 	if (rc < 0)
 		goto out_sort;
 	rc = fmctl_open("usage", 0, &u->cat);
@@ -552,6 +568,7 @@ static int run(struct usage_run *u)
 	rc = ingest_open(u->cat, fmctl_who(), &u->ing);
 	if (rc == 0)
 		rc = write_months(u);
+	phase("write");
 	if (rc == 0) {
 		rc = ingest_commit(u->ing, &added, &unchanged);
 		if (rc < 0)

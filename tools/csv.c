@@ -19,13 +19,13 @@ void csv_writer_init(struct csv_writer *w, FILE *out)
 	w->out = out;
 	w->fields = 0;
 	w->rows = 0;
-	fputs("\xEF\xBB\xBF", out);
+	fputs_unlocked("\xEF\xBB\xBF", out);
 }
 
 static void csv_sep(struct csv_writer *w)
 {
 	if (w->fields++)
-		putc(',', w->out);
+		putc_unlocked(',', w->out);
 }
 
 static bool csv_needs_quotes(const char *s)
@@ -41,14 +41,14 @@ static bool csv_needs_quotes(const char *s)
 
 static void csv_put_quoted(FILE *out, const char *prefix, const char *s)
 {
-	putc('"', out);
-	fputs(prefix, out);
+	putc_unlocked('"', out);
+	fputs_unlocked(prefix, out);
 	for (; *s; s++) {
 		if (*s == '"')
-			putc('"', out);
-		putc(*s, out);
+			putc_unlocked('"', out);
+		putc_unlocked(*s, out);
 	}
-	putc('"', out);
+	putc_unlocked('"', out);
 }
 
 void csv_plain(struct csv_writer *w, const char *s)
@@ -59,7 +59,7 @@ void csv_plain(struct csv_writer *w, const char *s)
 	if (csv_needs_quotes(s))
 		csv_put_quoted(w->out, "", s);
 	else
-		fputs(s, w->out);
+		fputs_unlocked(s, w->out);
 }
 
 /* Is the byte at s the start of a control character (C0, DEL or C1)?
@@ -90,7 +90,7 @@ void csv_text(struct csv_writer *w, const char *s)
 	clean = malloc(strlen(s) + 1);
 	if (!clean) {
 		/* cannot happen in practice; never emit an unsanitised cell */
-		fputs("\"'\"", w->out);
+		fputs_unlocked("\"'\"", w->out);
 		return;
 	}
 	for (p = (const unsigned char *)s, q = clean; *p; p += len) {
@@ -106,7 +106,7 @@ void csv_text(struct csv_writer *w, const char *s)
 	else if (csv_needs_quotes(clean))
 		csv_put_quoted(w->out, "", clean);
 	else
-		fputs(clean, w->out);
+		fputs_unlocked(clean, w->out);
 	free(clean);
 }
 
@@ -121,7 +121,7 @@ void csv_money(struct csv_writer *w, money_t v)
 	char buf[MONEY_STR];
 
 	csv_sep(w);
-	fputs(money_format(v, buf), w->out);
+	fputs_unlocked(money_format(v, buf), w->out);
 }
 
 void csv_empty(struct csv_writer *w)
@@ -131,7 +131,7 @@ void csv_empty(struct csv_writer *w)
 
 void csv_end_row(struct csv_writer *w)
 {
-	fputs("\r\n", w->out);
+	fputs_unlocked("\r\n", w->out);
 	w->fields = 0;
 	w->rows++;
 }
@@ -170,20 +170,25 @@ static int csv_fail(struct csv_reader *r, const char *why)
 	return -1;
 }
 
-static int csv_putc(struct csv_reader *r, char c)
+static int csv_grow(struct csv_reader *r)
 {
-	if (r->len == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 4096;
-		char *b;
+	size_t cap = r->cap ? r->cap * 2 : 4096;
+	char *b;
 
-		if (r->cap >= CSV_RECORD_MAX)
-			return csv_fail(r, "record longer than 1 MiB");
-		b = realloc(r->buf, cap);
-		if (!b)
-			return csv_fail(r, "out of memory");
-		r->buf = b;
-		r->cap = cap;
-	}
+	if (r->cap >= CSV_RECORD_MAX)
+		return csv_fail(r, "record longer than 1 MiB");
+	b = realloc(r->buf, cap);
+	if (!b)
+		return csv_fail(r, "out of memory");
+	r->buf = b;
+	r->cap = cap;
+	return 0;
+}
+
+static inline int csv_putc(struct csv_reader *r, char c)
+{
+	if (r->len == r->cap && csv_grow(r) < 0)
+		return -1;
 	r->buf[r->len++] = c;
 	return 0;
 }

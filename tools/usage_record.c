@@ -223,6 +223,8 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : days[m - 1];
 }
 
+static void civil_from_days(int64_t z, int *y, int *m, int *d);
+
 bool usage_time_parse(const char *s, int64_t *out)
 {
 	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
@@ -269,11 +271,10 @@ bool usage_time_parse(const char *s, int64_t *out)
 
 int usage_month_of(int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int y, m, d;
 
-	gmtime_r(&tt, &tm);
-	return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+	civil_from_days(t / 86400, &y, &m, &d);
+	return y * 12 + m - 1;
 }
 
 int64_t usage_month_start(int month)
@@ -288,13 +289,48 @@ void usage_month_name(int month, char out[8])
 	snprintf(out, 8, "%04u-%02u", m / 12 % 10000, m % 12 + 1);
 }
 
+/* Civil date of a day number (days since 1970-01-01). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* t (0 .. 9999-12-31T23:59:59Z) as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
 static void time_format(int64_t t, char out[21])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int y, m, d, sod = (int)(t % 86400);
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	civil_from_days(t / 86400, &y, &m, &d);
+	put2(out, y / 100);
+	put2(out + 2, y % 100);
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+	out[10] = 'T';
+	put2(out + 11, sod / 3600);
+	out[13] = ':';
+	put2(out + 14, sod / 60 % 60);
+	out[16] = ':';
+	put2(out + 17, sod % 60);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 /* ---- values ---- */

@@ -18,6 +18,8 @@ struct usage_sort {
 };
 
 static const char schema[] =
+	"PRAGMA page_size=65536;"
+	"PRAGMA threads=1;" /* one helper thread for the sorter */
 	"PRAGMA journal_mode=OFF;"
 	"PRAGMA synchronous=OFF;"
 	"PRAGMA locking_mode=EXCLUSIVE;"
@@ -39,7 +41,8 @@ int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
 		return -ENOMEM;
 	snprintf(s->path, sizeof(s->path), "%s/scratch.db", dir);
 	rc = sqlite3_open_v2(s->path, &s->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
