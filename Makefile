@@ -74,6 +74,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(B)/fmfs $(B)/fmctl $(DESTDIR)$(PREFIX)/bin/
 	ln -sf fmfs $(DESTDIR)$(PREFIX)/bin/mount.fuse.fmfs 2>/dev/null || true
+	install -d $(DESTDIR)$(PREFIX)/libexec/fmfs
+	install -m 755 tools/usage-spool.sh $(DESTDIR)$(PREFIX)/libexec/fmfs/
 	install -m 644 systemd/*.service systemd/*.timer systemd/*.path \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/ 2>/dev/null || true
 

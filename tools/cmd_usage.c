@@ -34,6 +34,7 @@ struct usage_run {
 	uint64_t max_rows;
 	char **files;
 	int nfiles;
+	uint64_t *open_records; /* per export: records of months not written */
 	struct catalog *cat;
 	struct usage_sort *sort;
 	struct ingest *ing;
@@ -125,6 +126,8 @@ static int read_export(struct usage_run *u, int idx, FILE *rowf, char **rowbuf)
 		}
 		len = ftello(rowf);
 		fflush(rowf);
+		if (!month_is_closed(u, row.month))
+			u->open_records[idx]++;
 		rc = usage_sort_add(u->sort, l.type, row.month, row.start, row.record_id,
 				    XXH64(*rowbuf, (size_t)len, 0), *rowbuf, (size_t)len,
 				    idx, r.line);
@@ -520,6 +523,10 @@ static void report_open(const struct usage_run *u)
 	}
 	if (left)
 		fprintf(stderr, "%" PRIu64 " records of open months left for a later run\n", left);
+	/* stdout: the exports to keep for a later run (tools/usage-spool.sh) */
+	for (int i = 0; i < u->nfiles; i++)
+		if (u->open_records[i])
+			printf("pending %s\n", u->files[i]);
 }
 
 /* With FMFS_USAGE_TIMES set, print how long each phase took (bench aid). */
@@ -550,6 +557,11 @@ static int run(struct usage_run *u)
 		return 1;
 	}
 	phase("start");
+	u->open_records = calloc((size_t)u->nfiles, sizeof(*u->open_records));
+	if (!u->open_records) {
+		rc = -ENOMEM;
+		goto out_rmdir;
+	}
 	rc = usage_sort_open(u->tmpdir, &u->sort, err, sizeof(err));
 	if (rc < 0) {
 		fmctl_error("usage", "%s", err);
@@ -585,6 +597,7 @@ out_sort:
 out_rmdir:
 	rmdir(u->tmpdir);
 	free(u->counts);
+	free(u->open_records);
 	return rc < 0 ? 1 : 0;
 }
 
