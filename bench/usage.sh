@@ -61,6 +61,8 @@ run() {
 "$B/fmctl" init "$DIR/store" >/dev/null
 run cat cat "$F"
 run sort env LC_ALL=C TMPDIR="$DIR/tmp" sort -o /dev/null "$F"
+# sort with about the memory fmctl usage uses: an external merge like ours
+run sort128 env LC_ALL=C TMPDIR="$DIR/tmp" sort -S 128M -o /dev/null "$F"
 run usage env TMPDIR="$DIR/tmp" "$B/fmctl" -s "$DIR/store" usage --org bench.example \
 	--now 2027-01-01T00:00:00Z "$F"
 files=$("$B/fmctl" -s "$DIR/store" ls bench.example/Usage/2026-10 | wc -l)
@@ -74,6 +76,7 @@ Export: $N call records, $(numfmt --to=iec "$size") ($size bytes), three months,
 |---|---:|---:|---:|---:|
 | \`cat FILE >/dev/null\` | $cat_s | $(mbs "$cat_s") | $(ratio "$cat_s" "$sort_s") | $((cat_kb / 1024)) |
 | \`LC_ALL=C sort FILE >/dev/null\` | $sort_s | $(mbs "$sort_s") | 1.00 | $((sort_kb / 1024)) |
+| \`LC_ALL=C sort -S 128M FILE >/dev/null\` | $sort128_s | $(mbs "$sort128_s") | $(ratio "$sort128_s" "$sort_s") | $((sort128_kb / 1024)) |
 | \`fmctl usage --org D EXPORT\` | $usage_s | $(mbs "$usage_s") | $(ratio "$usage_s" "$sort_s") | $((usage_kb / 1024)) |
 
 (October: $files file(s) in Usage/2026-10.)

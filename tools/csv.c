@@ -223,7 +223,14 @@ static int csv_record_finish(struct csv_reader *r)
 
 		r->fields[i] = r->buf + r->offs[i];
 		while (n > 0) {
-			utf8proc_ssize_t k = utf8proc_iterate(p, n, &cp);
+			utf8proc_ssize_t k;
+
+			if (*p < 0x80) { /* ASCII: no need to ask utf8proc */
+				p++;
+				n--;
+				continue;
+			}
+			k = utf8proc_iterate(p, n, &cp);
 
 			if (k <= 0 || cp < 0)
 				return csv_fail(r, "invalid UTF-8");

@@ -394,13 +394,16 @@ struct parsed {
 	bool set[USAGE_COLS_MAX];
 };
 
-static int64_t val(const struct parsed *p, int type, const char *name, bool *set)
-{
-	int c = col_index(type, name);
+/* The index of a column named by a literal, looked up once per call site. */
+#define COL(type, name) ({ static int c_ = -1; if (c_ < 0) c_ = col_index(type, name); c_; })
 
+static int64_t val_at(const struct parsed *p, int c, bool *set)
+{
 	*set = p->set[c];
 	return p->v[c];
 }
+
+#define val(p, type, name, set) val_at(p, COL(type, name), set)
 
 static int check_call(const struct parsed *p, char *why, size_t len)
 {
@@ -435,7 +438,7 @@ static int check_sms(const struct parsed *p, char **fields,
 	int64_t segments = val(p, USAGE_SMS, "segments", &s);
 	int64_t rate = val(p, USAGE_SMS, "rate_per_segment", &s);
 	int64_t price = val(p, USAGE_SMS, "price", &s);
-	const char *status = fields[l->src[col_index(USAGE_SMS, "status")]];
+	const char *status = fields[l->src[COL(USAGE_SMS, "status")]];
 	money_t want;
 
 	if (segments < 0)
@@ -572,8 +575,12 @@ int usage_record_convert(const struct usage_layout *l, char **fields,
 {
 	const struct column *cols = types[l->type].cols;
 	struct parsed p;
-	int start = col_index(l->type, types[l->type].start), rc = 0;
+	static int start_col[USAGE_NTYPES] = { -1, -1, -1, -1 };
+	int rc = 0, start;
 
+	if (start_col[l->type] < 0)
+		start_col[l->type] = col_index(l->type, types[l->type].start);
+	start = start_col[l->type];
 	if (n != l->ncols)
 		return why_set(why, whylen, "%zu fields, the header has %zu", n, l->ncols);
 	for (size_t c = 0; c < l->ncols; c++) {
