@@ -31,6 +31,10 @@ static const struct subcommand subcommands[] = {
 	{ "log", cmd_log, "log                        show the audit log" },
 	{ "verify", cmd_verify, "verify [--repair]          check every blob, the catalog and the modes;\n"
 	  "                                   --repair removes leftovers of interrupted ingests" },
+	{ "revenue", cmd_revenue, "revenue --org D --period YYYY-MM LEDGER_DIR\n"
+	  "       the month's revenue zip (ten CSVs, identities checked), ingested" },
+	{ "report", cmd_report, "report subscription-billing --org D --period YYYY-MM LEDGER_DIR\n"
+	  "       the month's subscription billing report, ingested" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))

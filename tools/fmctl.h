@@ -23,6 +23,17 @@ const char *fmctl_who(void);
 /* Format t as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
 void fmctl_time(int64_t t, char out[21]);
 
+/* month.c: parse "--org D --period YYYY-MM DIR" into org, period, dir and
+ * the period [start, end). 0, -1 (usage: caller prints it), -2 (printed). */
+int fmctl_month_args(const char *sub, int argc, char **argv, const char **org,
+		     const char **period, const char **dir, int64_t *start,
+		     int64_t *end);
+/* Ingest the generated file at path as org/kind/period/name dated doc_date,
+ * saying what happened on stdout. 0 or -1 (printed). */
+int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org,
+			   const char *kind, const char *period, const char *name,
+			   const char *path, int64_t doc_date);
+
 int cmd_init(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
@@ -31,5 +42,7 @@ int cmd_cat(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_usage(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_revenue(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

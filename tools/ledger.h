@@ -70,6 +70,10 @@ struct partner_wallet {
 	struct wallet_entry *entries; /* [0] is the opening balance */
 	size_t n, cap;
 	uint64_t opening_line;
+	/* last month's closing balance, from the archive (I5) */
+	bool prev_known;
+	money_t prev_closing;
+	char prev_file[1024];
 };
 
 extern const char *const wallet_entry_names[];

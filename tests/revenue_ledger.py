@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+# tests/revenue_ledger.py - writes a realistic monthly ledger export (FORMATS.md
+# §4 input) for one partner, and the month's usage files that match it.
+#   revenue_ledger.py OUT_DIR [--org D] [--period YYYY-MM] [--customers N]
+#                     [--transactions N] [--seed S] [--opening X]
+# OUT_DIR gets customers.csv transactions.csv topups.csv wallet.csv
+# subscriptions.csv, and usage/DOMAIN-YYYY-MM-{call,sms,fax,dnc}.csv. Every
+# usage-type transaction is one usage record with the same price and cost.
+# Test data only: integer micro-units, no floating point in money.
+import argparse
+import calendar
+import os
+import random
+
+
+def money(micro):
+    sign = '-' if micro < 0 else ''
+    micro = abs(micro)
+    return '%s%d.%06d' % (sign, micro // 1000000, micro % 1000000)
+
+
+def tax_of(micro, rate_pct=20):
+    # half away from zero
+    q, r = divmod(abs(micro) * rate_pct, 100)
+    if 2 * r >= 100:
+        q += 1
+    return q if micro >= 0 else -q
+
+
+PRODUCTS = [  # sku, name, type, unit, unit price, unit cost (micro)
+    ('CALL-STD', 'Voice minutes, national', 'call', 'minute', 12000, 7000),
+    ('CALL-INTL', 'Voice minutes, international', 'call', 'minute', 95000, 61000),
+    ('SMS-STD', 'SMS segments', 'sms', 'segment', 45000, 30000),
+    ('FAX-STD', 'Fax pages', 'fax', 'page', 60000, 20000),
+    ('DNC-CHK', 'Do-Not-Call check', 'dnc', 'check', 2000, 500),
+    ('SUB-PBX', 'Cloud PBX licence', 'subscription', 'license', 19990000, 9000000),
+    ('NUM-ACT', 'Number activation', 'number_activation', 'number', 5000000, 1000000),
+    ('ADDON-REC', 'Call recording add-on', 'add_on', 'item', 4990000, 1500000),
+    ('SVC-SETUP', 'Onboarding, setup & training', 'service', 'item', 150000000, 0),
+    ('RFD-GOODWILL', 'Goodwill refund', 'refund', 'item', -10000000, -2000000),
+    ('ADJ-ROUND', 'Rounding adjustment', 'adjustment', 'item', 1, 0),
+]
+
+NAMES = ['Müller & Söhne, GmbH', '=HYPERLINK("http://x")', 'Quote "Co" Ltd',
+         'Acme Retail', ' Leading Space Inc', 'Café Zürich', '-minus corp',
+         '+plus sa', '@at bv', 'Tab\tand\nnewline llc']
+
+
+def crlf_csv(path, header, rows):
+    with open(path, 'w', newline='') as f:
+        f.write(','.join(header) + '\r\n')
+        for r in rows:
+            f.write(','.join(quote(str(x)) for x in r) + '\r\n')
+
+
+def quote(s):
+    if any(c in s for c in ',"\r\n') or s.startswith(' ') or s.endswith(' '):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('out')
+    ap.add_argument('--org', default='acme.example')
+    ap.add_argument('--period', default='2026-10')
+    ap.add_argument('--customers', type=int, default=7)
+    ap.add_argument('--transactions', type=int, default=400)
+    ap.add_argument('--seed', type=int, default=42)
+    ap.add_argument('--opening', default='2500.000000')
+    a = ap.parse_args()
+    rnd = random.Random(a.seed)
+    year, month = map(int, a.period.split('-'))
+    days = calendar.monthrange(year, month)[1]
+    start = calendar.timegm((year, month, 1, 0, 0, 0))
+    os.makedirs(os.path.join(a.out, 'usage'), exist_ok=True)
+
+    def ts(t):
+        return '%04d-%02d-%02dT%02d:%02d:%02dZ' % __import__('time').gmtime(t)[:6]
+
+    def rand_t():
+        return start + rnd.randrange(days * 86400)
+
+    # customers: the last one postpaid, one in USD when there are enough
+    customers = []
+    for i in range(a.customers):
+        ccy = 'USD' if a.customers >= 5 and i == 3 else 'EUR'
+        customers.append({
+            'org_id': 'org-%05d' % (i // 2 + 1) if a.customers < 50 else 'org-%05d' % (i + 1),
+            'org_name': NAMES[i % len(NAMES)] if a.customers < 50 else 'Customer %d' % i,
+            'wallet_id': 'W%06d' % (i + 1),
+            'payment_mode': 'postpaid' if i == a.customers - 1 else 'prepaid',
+            'integration_code': 'ERP-%d' % (1000 + i) if i % 3 else '',
+            'opening': rnd.randrange(0, 500000000),
+            'currency': ccy,
+        })
+    crlf_csv(os.path.join(a.out, 'customers.csv'),
+             ['org_id', 'org_name', 'wallet_id', 'payment_mode', 'integration_code',
+              'opening_balance', 'currency'],
+             [[c['org_id'], c['org_name'], c['wallet_id'], c['payment_mode'],
+               c['integration_code'], money(c['opening']), c['currency']] for c in customers])
+
+    usage = {t: [] for t in ('call', 'sms', 'fax', 'dnc')}
+    txns = []
+    n = a.transactions
+    for k in range(n):
+        c = customers[k % len(customers)] if k < len(customers) * len(PRODUCTS) else rnd.choice(customers)
+        # every customer gets every product once, then a usage-heavy mix
+        if k < len(customers) * len(PRODUCTS):
+            p = PRODUCTS[(k // len(customers)) % len(PRODUCTS)]
+        else:
+            p = PRODUCTS[rnd.choice((0, 0, 0, 0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 7))]
+        sku, name, typ, unit, up, uc = p
+        t = rand_t()
+        qty = {'minute': rnd.randint(1, 30), 'segment': rnd.randint(1, 3),
+               'page': rnd.randint(1, 12), 'check': 1}.get(unit, 1)
+        if typ == 'refund' or typ == 'adjustment':
+            qty = 1
+        price, cost = up * qty, uc * qty
+        txn_id = 'T%09d' % (k + 1)
+        txns.append([txn_id, ts(t), c['org_id'], c['wallet_id'], typ, sku, name, unit,
+                     qty, money(price), money(cost), money(tax_of(price)), c['currency']])
+        if typ in usage:
+            usage[typ].append((t, txn_id, c, qty, price, cost, up))
+    crlf_csv(os.path.join(a.out, 'transactions.csv'),
+             ['txn_id', 'posted_at', 'org_id', 'wallet_id', 'transaction_type',
+              'product_sku', 'product_name', 'unit', 'quantity', 'price', 'cost', 'tax',
+              'currency'], txns)
+
+    pre = '%s-%s-' % (a.org, a.period)
+    head = ['record_id', 'org_id', 'org_name', 'wallet_id']
+    tail = ['price', 'cost', 'currency']
+
+    def who(c):
+        return [c['org_id'], c['org_name'], c['wallet_id']]
+
+    rows = []
+    for (t, txn, c, qty, price, cost, up) in sorted(usage['call'], key=lambda r: (r[0], r[1])):
+        talk = qty * 60 - rnd.randint(0, 59)
+        rows.append(['R' + txn] + who(c) + [txn, txn + '-1', 'outgoing', ts(t), ts(t + 3),
+                    ts(t + 3 + talk), talk + 3, talk, qty * 60, '+3215550%04d' % rnd.randrange(10000),
+                    '+4930555%04d' % rnd.randrange(10000), 'answered', 'DE', money(up),
+                    money(price), money(cost), c['currency']])
+    crlf_csv(os.path.join(a.out, 'usage', pre + 'call.csv'), head + [
+        'txn_id', 'leg_id', 'direction', 'start_time', 'answer_time', 'end_time',
+        'duration_s', 'talk_s', 'billable_s', 'caller', 'callee', 'status',
+        'dest_country', 'rate_per_min'] + tail, rows)
+    rows = [['R' + txn] + who(c) + ['outgoing', ts(t), 'ACME', '+4930555%04d' % (i % 10000), 'DE',
+            'gsm7', qty, 'delivered', money(up), money(price), money(cost), c['currency']]
+            for i, (t, txn, c, qty, price, cost, up) in
+            enumerate(sorted(usage['sms'], key=lambda r: (r[0], r[1])))]
+    crlf_csv(os.path.join(a.out, 'usage', pre + 'sms.csv'), head + [
+        'direction', 'submit_time', 'sender', 'recipient', 'dest_country', 'encoding',
+        'segments', 'status', 'rate_per_segment'] + tail, rows)
+    rows = [['R' + txn] + who(c) + ['outgoing', ts(t), ts(t + 30 * qty), 30 * qty, '+3215550000',
+            '+4930555%04d' % (i % 10000), 'DE', qty, 'success', money(up), money(price),
+            money(cost), c['currency']]
+            for i, (t, txn, c, qty, price, cost, up) in
+            enumerate(sorted(usage['fax'], key=lambda r: (r[0], r[1])))]
+    crlf_csv(os.path.join(a.out, 'usage', pre + 'fax.csv'), head + [
+        'direction', 'start_time', 'end_time', 'duration_s', 'sender', 'recipient',
+        'dest_country', 'pages', 'status', 'rate_per_page'] + tail, rows)
+    rows = [['R' + txn] + who(c) + [ts(t), 'B%d' % (i // 100), 'voice', '+4930555%04d' % (i % 10000),
+            'clear', ts(t + 21 * 86400)[:10], money(price), money(cost), c['currency']]
+            for i, (t, txn, c, qty, price, cost, up) in
+            enumerate(sorted(usage['dnc'], key=lambda r: (r[0], r[1])))]
+    crlf_csv(os.path.join(a.out, 'usage', pre + 'dnc.csv'), head + [
+        'check_time', 'batch_id', 'channel', 'number', 'result', 'valid_until'] + tail, rows)
+
+    # customer top-ups: topups, one withdrawal and one refund
+    tops = []
+    for i, c in enumerate(customers):
+        for j in range(2 if a.customers < 50 else 1):
+            tops.append(['TU-%06d-%d' % (i, j), ts(rand_t()), c['org_id'], c['wallet_id'],
+                         'topup', 'card' if j else 'bank transfer', 'PAY-%d' % (i * 10 + j),
+                         money(rnd.randrange(10000000, 900000000)), c['currency']])
+    tops.append(['TU-W-1', ts(rand_t()), customers[0]['org_id'], customers[0]['wallet_id'],
+                 'withdrawal', 'bank transfer', '', money(-25000000), customers[0]['currency']])
+    tops.append(['TU-R-1', ts(rand_t()), customers[1]['org_id'], customers[1]['wallet_id'],
+                 'refund', 'card', 'CHARGEBACK-7', money(9990000), customers[1]['currency']])
+    crlf_csv(os.path.join(a.out, 'topups.csv'),
+             ['topup_id', 'posted_at', 'org_id', 'wallet_id', 'entry_type', 'channel',
+              'payment_reference', 'amount', 'currency'], tops)
+
+    # the partner's wallet with the platform
+    w = [['PW-1', ts(start), 'opening_balance', '', 'Opening balance', a.opening, 'EUR'],
+         ['PW-1', ts(start + 86400), 'partner_topup', 'BANK-1', 'Top-up by bank transfer', '1000.000000', 'EUR'],
+         ['PW-1', ts(start + 2 * 86400), 'customer_topup', 'TU-000000-0', 'Customer top-up', '150.000000', 'EUR'],
+         ['PW-1', ts(start + 3 * 86400), 'customer_withdrawal', 'TU-W-1', 'Customer withdrawal', '-25.000000', 'EUR'],
+         ['PW-1', ts(start + 4 * 86400), 'invoice', 'INV-2026-0001', 'Platform invoice', '-812.345678', 'EUR'],
+         ['PW-1', ts(start + 5 * 86400), 'refund', 'RF-1', 'Refund of a disputed charge', '12.500000', 'EUR'],
+         ['PW-1', ts(start + 5 * 86400), 'adjustment', '', '=SUM(A1:A9) adjustment', '-0.000001', 'EUR']]
+    crlf_csv(os.path.join(a.out, 'wallet.csv'),
+             ['wallet_id', 'posted_at', 'entry_type', 'reference', 'description', 'amount',
+              'currency'], w)
+
+    # subscriptions (the report): charged, not charged, trial, expired, future
+    def d(t):
+        return ts(t)[:10]
+    subs = []
+    for i, c in enumerate(customers[:min(len(customers), 1000)]):
+        cs = start + (i % days) * 86400
+        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-A' % i, 'SUB-PBX',
+                     'Cloud PBX licence', 'active', 1, d(cs), d(cs + 29 * 86400), 'license',
+                     5 + i, 7 + i, '19.990000', money(9000000 * (7 + i)), c['currency']])
+        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-B' % i, 'ADDON-REC',
+                     'Call recording add-on', 'active', 12, d(start - 40 * 86400),
+                     d(start + 324 * 86400), 'license', 3, 3, '4.990000', '0.000000', c['currency']])
+        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-C' % i, 'SUB-PBX',
+                     'Cloud PBX licence', 'trial', 1, d(start + 86400), d(start + 15 * 86400),
+                     'license', 0, 2, '19.990000', '0.000000', c['currency']])
+        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-D' % i, 'SUB-PBX',
+                     'Cloud PBX licence', 'expired', 1, d(start - 90 * 86400),
+                     d(start - 60 * 86400), 'license', 1, 1, '19.990000', '0.000000',
+                     c['currency']])
+    crlf_csv(os.path.join(a.out, 'subscriptions.csv'),
+             ['org_id', 'org_name', 'wallet_id', 'subscription_id', 'product_sku',
+              'product_name', 'status', 'cycle_months', 'cycle_start', 'cycle_end', 'unit',
+              'quantity_start', 'quantity_end', 'unit_price', 'cost', 'currency'], subs)
+
+
+main()

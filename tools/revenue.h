@@ -1,0 +1,46 @@
+/* revenue.h - the monthly revenue zip (FORMATS.md §4): its ten CSVs built
+ * in memory from the ledger (revenue_files.c), the identities I1-I7
+ * checked on those very bytes (revenue_check.c), and the deterministic zip
+ * (revenue_zip.c). */
+#ifndef FMFS_REVENUE_H
+#define FMFS_REVENUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger.h"
+
+#define REVENUE_MAX_ROWS 1000000 /* data rows per file (FORMATS.md §1) */
+
+struct rev_file {
+	char name[256];
+	char kind[128]; /* the name without "DOMAIN-YYYY-MM-" and ".csv" */
+	char *buf; /* the CSV bytes */
+	size_t len;
+};
+
+struct rev_files {
+	struct rev_file *f;
+	size_t n;
+};
+
+/* Build every file for org and period ("YYYY-MM") from the ledger. Returns 0
+ * or -1 (printed as "fmctl SUB: ..."). Release with revenue_files_release. */
+int revenue_files_build(const struct ledger *l, const char *sub, const char *org,
+			const char *period, struct rev_files *out);
+void revenue_files_release(struct rev_files *rf);
+/* The file of kind ("date-summary", "wallet-W1"), or NULL. */
+const struct rev_file *revenue_file(const struct rev_files *rf, const char *kind);
+
+/* Check I1-I7 on the built files (usage totals and last month's wallet
+ * closings come from l). 0, or -1 with "fmctl SUB: In: FILE:LINE: key: why". */
+int revenue_check(const struct rev_files *rf, const struct ledger *l,
+		  const char *sub);
+
+/* Write the files as a zip at path: sorted names, every mtime = mtime,
+ * deflate level 9, fixed attributes: same files, same bytes. 0 or -1
+ * (printed). */
+int revenue_zip_write(const struct rev_files *rf, const char *path,
+		      int64_t mtime, const char *sub);
+
+#endif

@@ -1,0 +1,499 @@
+/* revenue_files.c - the ten CSVs of the revenue zip (FORMATS.md §4), built
+ * in memory from the summed ledger, each sorted by its leading key columns,
+ * written with the shared CSV writer in exact money. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmctl.h"
+#include "revenue.h"
+
+struct builder {
+	const struct ledger *l;
+	const char *sub, *prefix;
+	struct rev_files *rf;
+	int *by_org;           /* customer indexes sorted by org_id, wallet_id */
+	int type_order[N_TXN_TYPES]; /* types in name order */
+	bool overflow;
+	/* the file being written */
+	FILE *f;
+	struct csv_writer w;
+	struct rev_file *cur;
+};
+
+static money_t madd(struct builder *b, money_t x, money_t y)
+{
+	money_t r;
+
+	if (!money_add(x, y, &r)) {
+		b->overflow = true;
+		return 0;
+	}
+	return r;
+}
+
+static int file_open(struct builder *b, const char *kind, const char *const *cols)
+{
+	struct rev_file *f = realloc(b->rf->f, (b->rf->n + 1) * sizeof(*f));
+
+	if (!f)
+		return -1;
+	b->rf->f = f;
+	b->cur = &f[b->rf->n++];
+	memset(b->cur, 0, sizeof(*b->cur));
+	snprintf(b->cur->name, sizeof(b->cur->name), "%s%s.csv", b->prefix, kind);
+	snprintf(b->cur->kind, sizeof(b->cur->kind), "%s", kind);
+	b->f = open_memstream(&b->cur->buf, &b->cur->len);
+	if (!b->f)
+		return -1;
+	csv_writer_init(&b->w, b->f);
+	csv_header(&b->w, cols);
+	return 0;
+}
+
+static int file_close(struct builder *b)
+{
+	int rc = fclose(b->f) ? -1 : 0;
+
+	b->f = NULL;
+	if (rc == 0 && b->w.rows - 1 > REVENUE_MAX_ROWS) {
+		fmctl_error(b->sub, "%s: %llu rows, more than %d in one file",
+			    b->cur->name, (unsigned long long)(b->w.rows - 1),
+			    REVENUE_MAX_ROWS);
+		return -1;
+	}
+	if (rc < 0)
+		fmctl_error(b->sub, "%s: %s", b->cur->name, strerror(errno));
+	return rc;
+}
+
+static void ts_cell(struct builder *b, int64_t t)
+{
+	char s[21];
+
+	fmctl_time(t, s);
+	csv_plain(&b->w, s);
+}
+
+/* ---- 1. the partner's wallet ledger ---- */
+
+static int write_wallet(struct builder *b, const struct partner_wallet *pw)
+{
+	static const char *const cols[] = { "line_no", "posted_at", "entry_type",
+		"reference", "description", "debit", "credit", "balance", "currency", NULL };
+	char kind[128];
+	money_t balance = 0;
+	size_t i;
+
+	snprintf(kind, sizeof(kind), "wallet-%s", pw->wallet_id);
+	if (file_open(b, kind, cols) < 0)
+		return -1;
+	for (i = 0; i < pw->n; i++) {
+		const struct wallet_entry *e = &pw->entries[i];
+		money_t amt = e->amount;
+
+		csv_int(&b->w, (int64_t)i + 1);
+		ts_cell(b, e->posted_at);
+		csv_plain(&b->w, wallet_entry_names[e->entry_type]);
+		csv_plain(&b->w, e->reference);
+		csv_text(&b->w, e->description);
+		if (i == 0) {
+			balance = amt;
+			csv_money(&b->w, 0);
+			csv_money(&b->w, 0);
+		} else {
+			balance = madd(b, balance, amt);
+			csv_money(&b->w, amt < 0 ? -amt : 0);
+			csv_money(&b->w, amt > 0 ? amt : 0);
+		}
+		csv_money(&b->w, balance);
+		csv_plain(&b->w, pw->currency);
+		csv_end_row(&b->w);
+	}
+	csv_int(&b->w, (int64_t)i + 1);
+	ts_cell(b, b->l->end);
+	csv_plain(&b->w, "closing_balance");
+	csv_empty(&b->w);
+	csv_text(&b->w, "Closing balance");
+	csv_money(&b->w, 0);
+	csv_money(&b->w, 0);
+	csv_money(&b->w, balance);
+	csv_plain(&b->w, pw->currency);
+	csv_end_row(&b->w);
+	return file_close(b);
+}
+
+/* ---- per wallet and type (2, 3, 4) ---- */
+
+static const struct product *prod(const struct builder *b, const struct ledger_sum *s)
+{
+	return &b->l->products[s->product];
+}
+
+static int write_by_type(struct builder *b)
+{
+	static const char *const rev_cols[] = { "wallet_id", "org_id", "org_name",
+		"transaction_type", "quantity", "revenue", "tax", "revenue_incl_tax",
+		"currency", NULL };
+	static const char *const cost_cols[] = { "wallet_id", "transaction_type",
+		"quantity", "cost", "currency", NULL };
+	static const char *const bd_cols[] = { "wallet_id", "org_id", "org_name",
+		"integration_code", "transaction_type", "product_sku", "quantity",
+		"cost", "currency", NULL };
+	const struct ledger *l = b->l;
+
+	for (int file = 0; file < 3; file++) {
+		if (file_open(b, file == 0 ? "revenue-invoice-summary" :
+			      file == 1 ? "cost-invoice-summary" :
+			      "monthly-invoice-cost-breakdown",
+			      file == 0 ? rev_cols : file == 1 ? cost_cols : bd_cols) < 0)
+			return -1;
+		for (size_t ci = 0; ci < l->ncustomers; ci++) { /* by wallet_id */
+			const struct customer *c = &l->customers[ci];
+
+			for (int t = 0; t < N_TXN_TYPES; t++) {
+				int type = b->type_order[t];
+				int64_t qty = 0;
+				money_t rev = 0, cost = 0, tax = 0;
+				bool any = false;
+
+				for (size_t k = 0; k < c->nsums; k++) { /* by sku */
+					const struct ledger_sum *s = &c->sums[k];
+
+					if (prod(b, s)->type != type)
+						continue;
+					any = true;
+					qty += s->quantity;
+					rev = madd(b, rev, s->revenue);
+					cost = madd(b, cost, s->cost);
+					tax = madd(b, tax, s->tax);
+					if (file != 2)
+						continue;
+					csv_plain(&b->w, c->wallet_id);
+					csv_plain(&b->w, c->org_id);
+					csv_text(&b->w, c->org_name);
+					csv_text(&b->w, c->integration_code);
+					csv_plain(&b->w, txn_type_names[type]);
+					csv_plain(&b->w, prod(b, s)->sku);
+					csv_int(&b->w, s->quantity);
+					csv_money(&b->w, s->cost);
+					csv_plain(&b->w, c->currency);
+					csv_end_row(&b->w);
+				}
+				if (!any || file == 2)
+					continue;
+				csv_plain(&b->w, c->wallet_id);
+				if (file == 0) {
+					csv_plain(&b->w, c->org_id);
+					csv_text(&b->w, c->org_name);
+				}
+				csv_plain(&b->w, txn_type_names[type]);
+				csv_int(&b->w, qty);
+				if (file == 0) {
+					csv_money(&b->w, rev);
+					csv_money(&b->w, tax);
+					csv_money(&b->w, madd(b, rev, tax));
+				} else {
+					csv_money(&b->w, cost);
+				}
+				csv_plain(&b->w, c->currency);
+				csv_end_row(&b->w);
+			}
+		}
+		if (file_close(b) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- 5. per product and currency ---- */
+
+static int write_products(struct builder *b)
+{
+	static const char *const cols[] = { "product_sku", "product_name",
+		"transaction_type", "unit", "quantity", "revenue", "cost", "margin",
+		"currency", NULL };
+	const struct ledger *l = b->l;
+	size_t ncur = l->ncurrencies;
+	struct ledger_sum *tot = calloc(l->nproducts * ncur + 1, sizeof(*tot));
+	bool *seen = calloc(l->nproducts * ncur + 1, sizeof(*seen));
+	int rc = -1;
+
+	if (!tot || !seen || file_open(b, "product-summary", cols) < 0)
+		goto out_free;
+	for (size_t ci = 0; ci < l->ncustomers; ci++) {
+		const struct customer *c = &l->customers[ci];
+		size_t cur = (size_t)ledger_currency(l, c->currency);
+
+		for (size_t k = 0; k < c->nsums; k++) {
+			const struct ledger_sum *s = &c->sums[k];
+			struct ledger_sum *t = &tot[(size_t)s->product * ncur + cur];
+
+			seen[(size_t)s->product * ncur + cur] = true;
+			t->quantity += s->quantity;
+			t->revenue = madd(b, t->revenue, s->revenue);
+			t->cost = madd(b, t->cost, s->cost);
+		}
+	}
+	for (size_t i = 0; i < l->nproducts; i++) {
+		int p = l->product_order[i];
+		const struct product *pr = &l->products[p];
+
+		for (size_t cur = 0; cur < ncur; cur++) {
+			const struct ledger_sum *t = &tot[(size_t)p * ncur + cur];
+
+			if (!seen[(size_t)p * ncur + cur])
+				continue;
+			csv_plain(&b->w, pr->sku);
+			csv_text(&b->w, pr->name);
+			csv_plain(&b->w, txn_type_names[pr->type]);
+			csv_plain(&b->w, unit_names[pr->unit]);
+			csv_int(&b->w, t->quantity);
+			csv_money(&b->w, t->revenue);
+			csv_money(&b->w, t->cost);
+			csv_money(&b->w, madd(b, t->revenue, -t->cost));
+			csv_plain(&b->w, l->currencies[cur]);
+			csv_end_row(&b->w);
+		}
+	}
+	rc = file_close(b);
+out_free:
+	free(tot);
+	free(seen);
+	return rc;
+}
+
+/* ---- 6. every day of the month ---- */
+
+static int write_days(struct builder *b)
+{
+	static const char *const cols[] = { "date", "revenue", "cost", "margin",
+		"currency", NULL };
+	const struct ledger *l = b->l;
+
+	if (file_open(b, "date-summary", cols) < 0)
+		return -1;
+	for (int d = 0; d < l->days; d++) {
+		char ts[21];
+
+		fmctl_time(l->start + (int64_t)d * 86400, ts);
+		ts[10] = 0;
+		for (size_t cur = 0; cur < l->ncurrencies; cur++) {
+			money_t rev = l->day_revenue[(size_t)d * l->ncurrencies + cur];
+			money_t cost = l->day_cost[(size_t)d * l->ncurrencies + cur];
+
+			csv_plain(&b->w, ts);
+			csv_money(&b->w, rev);
+			csv_money(&b->w, cost);
+			csv_money(&b->w, madd(b, rev, -cost));
+			csv_plain(&b->w, l->currencies[cur]);
+			csv_end_row(&b->w);
+		}
+	}
+	return file_close(b);
+}
+
+/* ---- 7. customer top-ups ---- */
+
+static int write_topups(struct builder *b)
+{
+	static const char *const cols[] = { "topup_id", "posted_at", "org_id",
+		"org_name", "wallet_id", "entry_type", "channel", "payment_reference",
+		"amount", "currency", NULL };
+	const struct ledger *l = b->l;
+
+	if (file_open(b, "customer-topups", cols) < 0)
+		return -1;
+	for (size_t i = 0; i < l->ntopups; i++) { /* sorted by topup_id */
+		const struct topup *t = &l->topups[i];
+		const struct customer *c = &l->customers[t->customer];
+
+		csv_plain(&b->w, t->topup_id);
+		ts_cell(b, t->posted_at);
+		csv_plain(&b->w, c->org_id);
+		csv_text(&b->w, c->org_name);
+		csv_plain(&b->w, c->wallet_id);
+		csv_plain(&b->w, topup_entry_names[t->entry_type]);
+		csv_text(&b->w, t->channel);
+		csv_text(&b->w, t->payment_reference);
+		csv_money(&b->w, t->amount);
+		csv_plain(&b->w, c->currency);
+		csv_end_row(&b->w);
+	}
+	return file_close(b);
+}
+
+/* ---- 8, 9, 10: per customer, by org_id then wallet_id ---- */
+
+static void customer_totals(struct builder *b, const struct customer *c,
+			    money_t *rev, money_t *cost, money_t *incl)
+{
+	*rev = *cost = *incl = 0;
+	for (size_t k = 0; k < c->nsums; k++) {
+		*rev = madd(b, *rev, c->sums[k].revenue);
+		*cost = madd(b, *cost, c->sums[k].cost);
+		*incl = madd(b, *incl, madd(b, c->sums[k].revenue, c->sums[k].tax));
+	}
+}
+
+static int write_customers(struct builder *b)
+{
+	static const char *const sum_cols[] = { "org_id", "org_name", "wallet_id",
+		"revenue", "cost", "margin", "topups", "currency", NULL };
+	static const char *const cps_cols[] = { "org_id", "org_name", "wallet_id",
+		"product_sku", "product_name", "transaction_type", "unit", "quantity",
+		"revenue", "cost", "margin", "currency", NULL };
+	static const char *const list_cols[] = { "org_id", "org_name", "wallet_id",
+		"payment_mode", "opening_balance", "closing_balance", "balance_as_of",
+		"currency", NULL };
+	const struct ledger *l = b->l;
+
+	for (int file = 0; file < 3; file++) {
+		if (file_open(b, file == 0 ? "customer-summary" :
+			      file == 1 ? "customer-product-summary" : "customer-list",
+			      file == 0 ? sum_cols : file == 1 ? cps_cols : list_cols) < 0)
+			return -1;
+		for (size_t i = 0; i < l->ncustomers; i++) {
+			const struct customer *c = &l->customers[b->by_org[i]];
+			money_t rev, cost, incl;
+
+			customer_totals(b, c, &rev, &cost, &incl);
+			for (size_t k = 0; file == 1 && k < c->nsums; k++) {
+				const struct ledger_sum *s = &c->sums[k];
+
+				csv_plain(&b->w, c->org_id);
+				csv_text(&b->w, c->org_name);
+				csv_plain(&b->w, c->wallet_id);
+				csv_plain(&b->w, prod(b, s)->sku);
+				csv_text(&b->w, prod(b, s)->name);
+				csv_plain(&b->w, txn_type_names[prod(b, s)->type]);
+				csv_plain(&b->w, unit_names[prod(b, s)->unit]);
+				csv_int(&b->w, s->quantity);
+				csv_money(&b->w, s->revenue);
+				csv_money(&b->w, s->cost);
+				csv_money(&b->w, madd(b, s->revenue, -s->cost));
+				csv_plain(&b->w, c->currency);
+				csv_end_row(&b->w);
+			}
+			if (file == 1)
+				continue;
+			csv_plain(&b->w, c->org_id);
+			csv_text(&b->w, c->org_name);
+			csv_plain(&b->w, c->wallet_id);
+			if (file == 0) {
+				csv_money(&b->w, rev);
+				csv_money(&b->w, cost);
+				csv_money(&b->w, madd(b, rev, -cost));
+				csv_money(&b->w, c->topups);
+			} else {
+				csv_plain(&b->w, c->prepaid ? "prepaid" : "postpaid");
+				csv_money(&b->w, c->opening);
+				csv_money(&b->w, madd(b, madd(b, c->opening, c->topups), -incl));
+				ts_cell(b, l->end);
+			}
+			csv_plain(&b->w, c->currency);
+			csv_end_row(&b->w);
+		}
+		if (file_close(b) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- orderings ---- */
+
+static const struct ledger *sort_ledger; /* qsort has no context argument */
+
+static int by_org_cmp(const void *a, const void *b)
+{
+	const struct customer *x = &sort_ledger->customers[*(const int *)a];
+	const struct customer *y = &sort_ledger->customers[*(const int *)b];
+	int c = strcmp(x->org_id, y->org_id);
+
+	return c ? c : strcmp(x->wallet_id, y->wallet_id);
+}
+
+static int sum_cmp(const void *a, const void *b)
+{
+	const struct ledger_sum *x = a, *y = b;
+
+	return strcmp(sort_ledger->products[x->product].sku,
+		      sort_ledger->products[y->product].sku);
+}
+
+static int type_cmp(const void *a, const void *b)
+{
+	return strcmp(txn_type_names[*(const int *)a], txn_type_names[*(const int *)b]);
+}
+
+int revenue_files_build(const struct ledger *l, const char *sub, const char *org,
+			const char *period, struct rev_files *out)
+{
+	struct builder b = { .l = l, .sub = sub, .rf = out };
+	char prefix[300];
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(prefix, sizeof(prefix), "%s-%s-", org, period);
+	b.prefix = prefix;
+	b.by_org = malloc(l->ncustomers * sizeof(int));
+	if (!b.by_org) {
+		fmctl_error(sub, "out of memory");
+		return -1;
+	}
+	sort_ledger = l;
+	for (size_t i = 0; i < l->ncustomers; i++) {
+		b.by_org[i] = (int)i;
+		qsort(l->customers[i].sums, l->customers[i].nsums,
+		      sizeof(struct ledger_sum), sum_cmp);
+	}
+	qsort(b.by_org, l->ncustomers, sizeof(int), by_org_cmp);
+	for (int t = 0; t < N_TXN_TYPES; t++)
+		b.type_order[t] = t;
+	qsort(b.type_order, N_TXN_TYPES, sizeof(int), type_cmp);
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < l->nwallets; i++)
+		rc = write_wallet(&b, &l->wallets[i]);
+	if (rc == 0)
+		rc = write_by_type(&b);
+	if (rc == 0)
+		rc = write_products(&b);
+	if (rc == 0)
+		rc = write_days(&b);
+	if (rc == 0)
+		rc = write_topups(&b);
+	if (rc == 0)
+		rc = write_customers(&b);
+	if (b.f) {
+		fclose(b.f);
+		if (rc == 0)
+			fmctl_error(sub, "out of memory");
+		rc = -1;
+	}
+	if (rc == 0 && b.overflow) {
+		fmctl_error(sub, "a sum overflows 999999999.999999");
+		rc = -1;
+	}
+	free(b.by_org);
+	if (rc < 0)
+		revenue_files_release(out);
+	return rc;
+}
+
+void revenue_files_release(struct rev_files *rf)
+{
+	for (size_t i = 0; i < rf->n; i++)
+		free(rf->f[i].buf);
+	free(rf->f);
+	rf->f = NULL;
+	rf->n = 0;
+}
+
+const struct rev_file *revenue_file(const struct rev_files *rf, const char *kind)
+{
+	for (size_t i = 0; i < rf->n; i++)
+		if (!strcmp(rf->f[i].kind, kind))
+			return &rf->f[i];
+	return NULL;
+}
