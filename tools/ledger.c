@@ -318,6 +318,7 @@ static int read_customers(struct ledger *l, const char *sub)
 		}
 		c = &l->customers[l->ncustomers];
 		memset(c, 0, sizeof(*c));
+		c->line = lf.r.line;
 		rc = -1;
 		if (lf_id(&lf, 0, "org_id", c->org_id, false) < 0 ||
 		    lf_id(&lf, 2, "wallet_id", c->wallet_id, false) < 0 ||
@@ -348,8 +349,12 @@ static int read_customers(struct ledger *l, const char *sub)
 		qsort(l->customers, l->ncustomers, sizeof(*l->customers), customer_cmp);
 		for (size_t i = 1; i < l->ncustomers; i++)
 			if (!strcmp(l->customers[i].wallet_id, l->customers[i - 1].wallet_id)) {
-				fmctl_error(sub, "%s: wallet_id %s is listed twice", lf.path,
-					    l->customers[i].wallet_id);
+				const struct customer *a = &l->customers[i - 1], *b = &l->customers[i];
+
+				fmctl_error(sub, "%s:%llu: wallet_id %s is also on line %llu",
+					    lf.path, (unsigned long long)(a->line > b->line ? a->line : b->line),
+					    b->wallet_id,
+					    (unsigned long long)(a->line < b->line ? a->line : b->line));
 				rc = -1;
 				break;
 			}

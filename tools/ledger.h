@@ -32,6 +32,7 @@ struct customer {
 	char currency[4];
 	char *org_name, *integration_code;
 	bool prepaid;
+	uint64_t line; /* of customers.csv */
 	money_t opening, topups;
 	struct ledger_sum *sums; /* unsorted; few per wallet */
 	size_t nsums, capsums;

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# tests/revenue_check.py ZIP PERIOD USAGE_CSV... - checks a revenue zip on
+# its own, independently of fmctl: the FORMATS.md §1 bytes (BOM, CRLF, money
+# pattern, header) of every entry (read with `unzip -p`), and the identities
+# I1-I7 of §4, with I1 against the usage files given. [--prev-closing X]
+# checks the wallet opening (I5). Prints what it checked; exits 1 on the
+# first failure.
+import calendar
+import csv
+import io
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from decimal import Decimal
+
+MONEY = re.compile(r'-?(0|[1-9][0-9]*)\.[0-9]{6}$')
+KINDS = ['cost-invoice-summary', 'customer-list', 'customer-product-summary',
+         'customer-summary', 'customer-topups', 'date-summary',
+         'monthly-invoice-cost-breakdown', 'product-summary', 'revenue-invoice-summary']
+MONEY_COLS = {'debit', 'credit', 'balance', 'revenue', 'tax', 'revenue_incl_tax', 'cost',
+              'margin', 'topups', 'opening_balance', 'closing_balance', 'amount', 'price'}
+USAGE_TYPES = ('call', 'sms', 'fax', 'dnc')
+
+
+def die(msg):
+    print('FAIL: ' + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def parse_csv(name, data):
+    if not data.startswith(b'\xef\xbb\xbf'):
+        die('%s: no UTF-8 BOM' % name)
+    if not data.endswith(b'\r\n'):
+        die('%s: last record without CRLF' % name)
+    text = data[3:].decode('utf-8')
+    rows = list(csv.DictReader(io.StringIO(text, newline='')))
+    for i, r in enumerate(rows, 2):
+        for k, v in r.items():
+            if k in MONEY_COLS and (not MONEY.match(v) or v == '-0.000000'):
+                die('%s:%d: %s %r is not money' % (name, i, k, v))
+    return rows
+
+
+def m(v):
+    return Decimal(v)
+
+
+def main():
+    args = sys.argv[1:]
+    prev = None
+    if args and args[0] == '--prev-closing':
+        prev = Decimal(args[1])
+        args = args[2:]
+    zpath, period, usage_files = args[0], args[1], args[2:]
+    names = subprocess.run(['unzip', '-Z1', zpath], check=True, capture_output=True,
+                           text=True).stdout.split()
+    if names != sorted(names):
+        die('zip entries are not sorted: %s' % names)
+    prefix = names[0][:names[0].index(period) + len(period) + 1]
+    files = {}
+    for n in names:
+        kind = n[len(prefix):-4]
+        files[kind] = parse_csv(n, subprocess.run(['unzip', '-p', zpath, n], check=True,
+                                                  capture_output=True).stdout)
+    for k in KINDS:
+        if k not in files:
+            die('no %s in the zip' % k)
+    wallets = [k for k in files if k.startswith('wallet-')]
+    if not wallets:
+        die('no wallet file in the zip')
+    cps, cs, ps, ds = (files['customer-product-summary'], files['customer-summary'],
+                       files['product-summary'], files['date-summary'])
+
+    # I7 on every row that has a margin
+    for kind in ('customer-product-summary', 'customer-summary', 'product-summary', 'date-summary'):
+        for r in files[kind]:
+            if m(r['revenue']) - m(r['cost']) != m(r['margin']):
+                die('I7: %s: %r' % (kind, r))
+
+    def total(rows, col, by='currency'):
+        t = defaultdict(Decimal)
+        for r in rows:
+            t[r[by]] += m(r[col])
+        return dict(t)
+
+    # I2
+    per_wallet = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for r in cps:
+        per_wallet[(r['org_id'], r['wallet_id'])][0] += m(r['revenue'])
+        per_wallet[(r['org_id'], r['wallet_id'])][1] += m(r['cost'])
+    for r in cs:
+        got = per_wallet.get((r['org_id'], r['wallet_id']), [0, 0])
+        if [m(r['revenue']), m(r['cost'])] != got:
+            die('I2: customer-summary %r vs customer-product-summary %r' % (r, got))
+    for col in ('revenue', 'cost', 'margin'):
+        a, b, c = total(cs, col), total(ps, col), total(ds, col)
+        b = {k: v for k, v in b.items()}
+        for ccy in set(a) | set(b) | set(c):
+            if not (a.get(ccy, 0) == b.get(ccy, 0) == c.get(ccy, 0)):
+                die('I2: %s %s: customer %s product %s date %s' % (col, ccy, a.get(ccy), b.get(ccy), c.get(ccy)))
+    # I3
+    a, b, c = (total(files['cost-invoice-summary'], 'cost'),
+               total(files['monthly-invoice-cost-breakdown'], 'cost'), total(ps, 'cost'))
+    if not (a == b == {k: v for k, v in c.items() if k in a or v}):
+        die('I3: %s %s %s' % (a, b, c))
+    # I4
+    ris = files['revenue-invoice-summary']
+    for r in ris:
+        if m(r['revenue']) + m(r['tax']) != m(r['revenue_incl_tax']):
+            die('I4: %r' % r)
+    if total(ris, 'revenue') != {k: v for k, v in total(ps, 'revenue').items()}:
+        die('I4: revenue-invoice-summary %s product-summary %s' % (total(ris, 'revenue'), total(ps, 'revenue')))
+    # I5
+    for w in wallets:
+        rows = files[w]
+        if rows[0]['entry_type'] != 'opening_balance' or rows[-1]['entry_type'] != 'closing_balance':
+            die('I5: %s: first row must be the opening, last the closing' % w)
+        if prev is not None and m(rows[0]['balance']) != prev:
+            die('I5: %s: opening %s, last month closed at %s' % (w, rows[0]['balance'], prev))
+        for i in range(1, len(rows)):
+            if m(rows[i - 1]['balance']) + m(rows[i]['credit']) - m(rows[i]['debit']) != m(rows[i]['balance']):
+                die('I5: %s line %s' % (w, rows[i]['line_no']))
+        if [int(r['line_no']) for r in rows] != list(range(1, len(rows) + 1)):
+            die('I5: %s: line_no not 1..n' % w)
+    # I6
+    tops = defaultdict(Decimal)
+    for r in files['customer-topups']:
+        if (r['entry_type'] == 'withdrawal') != (m(r['amount']) < 0):
+            die('customer-topups: withdrawal sign %r' % r)
+        tops[r['wallet_id']] += m(r['amount'])
+    incl = defaultdict(Decimal)
+    for r in ris:
+        incl[r['wallet_id']] += m(r['revenue_incl_tax'])
+    prepaid = 0
+    for r in files['customer-list']:
+        if r['payment_mode'] != 'prepaid':
+            continue
+        prepaid += 1
+        want = m(r['opening_balance']) + tops[r['wallet_id']] - incl[r['wallet_id']]
+        if want != m(r['closing_balance']):
+            die('I6: %r: want %s' % (r, want))
+    # I1 against the usage files
+    usage = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for path in usage_files:
+        typ = re.search(r'-(call|sms|fax|dnc)[.-]', path.split('/')[-1]).group(1)
+        with open(path, newline='', encoding='utf-8-sig') as f:
+            for r in csv.DictReader(f):
+                usage[(r['org_id'], typ, r['currency'])][0] += m(r['price'])
+                usage[(r['org_id'], typ, r['currency'])][1] += m(r['cost'])
+    got = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for r in cps:
+        if r['transaction_type'] in USAGE_TYPES:
+            got[(r['org_id'], r['transaction_type'], r['currency'])][0] += m(r['revenue'])
+            got[(r['org_id'], r['transaction_type'], r['currency'])][1] += m(r['cost'])
+    for key in set(usage) | set(got):
+        if usage.get(key, [0, 0]) != got.get(key, [0, 0]):
+            die('I1: %s: usage %s, customer-product-summary %s' % (key, usage.get(key), got.get(key)))
+    # every day of the month, per currency
+    y, mo = map(int, period.split('-'))
+    days = calendar.monthrange(y, mo)[1]
+    ccys = sorted({r['currency'] for r in files['customer-list']})
+    want = [('%s-%02d' % (period, d), c) for d in range(1, days + 1) for c in ccys]
+    if [(r['date'], r['currency']) for r in ds] != want:
+        die('date-summary: not every day of the month once per currency')
+    print('ok: %d files, %d customers (%d prepaid), %d usage keys, I1-I7 hold' %
+          (len(names), len(cs), prepaid, len(usage)))
+
+
+main()
