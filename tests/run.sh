@@ -10,7 +10,8 @@ pattern=${2:-}
 export FMFS_BIN="$build" FMFS_TOP="$top"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-logdir=$(mktemp -d /tmp/fmfs-test-logs.XXXXXX)
+logdir=$build/test-logs
+rm -rf "$logdir" && mkdir -p "$logdir"
 passed=0 failed=0 skipped=0 failed_names=()
 
 run_one() { # name command...
