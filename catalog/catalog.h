@@ -149,7 +149,8 @@ struct blob_tmp {
 };
 /* Copy fd src (to EOF) into a new temp blob. 0 or -errno (temp removed). */
 int blob_write_fd(const char *store, int src, struct blob_tmp *out);
-/* Same from memory. */
+/* Same from memory; content already stored gets no temp (fd -1), only its
+ * sums. */
 int blob_write_mem(const char *store, const void *buf, size_t len,
 		   struct blob_tmp *out);
 /* Same from a producer: fill(arg, buf, len) returns bytes (> 0), 0 at the
@@ -161,6 +162,9 @@ int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
  * the folder. 0 or -errno; the temp name is gone either way, the fd and the
  * sums stay until blob_discard(). */
 int blob_commit(const char *store, struct blob_tmp *b);
+/* The same for n blobs at once (an ingest batch): with more than one temp,
+ * one syncfs() for the bytes, the links, one syncfs() for the names. */
+int blob_commit_many(const char *store, struct blob_tmp *const *b, size_t n);
 /* Remove the temp file of an uncommitted blob, close its fd, free its sums.
  * Safe to call twice. */
 void blob_discard(struct blob_tmp *b);

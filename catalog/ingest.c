@@ -628,19 +628,26 @@ static void remove_new_blobs(struct ingest *in)
 static int write_batch(struct writer *w, struct ingest *in, uint64_t *ids)
 {
 	const char *store = catalog_store(in->cat);
-	int rc = 0;
+	struct blob_tmp **blobs = calloc(in->count + 1, sizeof(*blobs));
+	size_t nblobs = 0;
+	int rc = blobs ? 0 : -ENOMEM;
 
+	/* all blobs of the batch made durable together (blob_commit_many) */
 	for (size_t i = 0; rc == 0 && i < in->count; i++) {
 		struct pending *p = &in->items[i];
 
 		if (p->unchanged && !p->heal)
 			continue;
-		rc = blob_commit(store, &p->blob);
+		blobs[nblobs++] = &p->blob;
 		p->committed = true;
+	}
+	if (rc == 0) {
+		rc = blob_commit_many(store, blobs, nblobs);
 		if (rc < 0)
-			fail(in, rc, "%s: cannot store the blob: %s", p->source,
+			fail(in, rc, "%s/objects: cannot store the blobs: %s", store,
 			     strerror(-rc));
 	}
+	free(blobs);
 	for (size_t i = 0; rc == 0 && i < in->count; i++)
 		rc = write_item(w, in, &in->items[i], ids, i);
 	return rc;

@@ -19,6 +19,9 @@ struct fmfs {
 	gid_t gid;
 	bool gid_set;
 	double timeout;      /* entry/attr cache: long, new entries are notified */
+	char *mountpoint;    /* absolute path */
+	unsigned read_ahead_kb; /* the mount's readahead window; 0: kernel's */
+	bool inited;         /* the kernel has our INIT reply (atomic) */
 	struct fuse_session *se;
 	bool noverify;       /* -o noverify: serve blobs without chunk checks */
 	pthread_key_t cat_key;  /* each worker thread's read-only catalog */
@@ -75,6 +78,10 @@ int fmfs_verify_init(struct fmfs *fs);
 
 void fmfs_ops_init(struct fuse_lowlevel_ops *ops); /* ops.c */
 void fmfs_deny_init(struct fuse_lowlevel_ops *ops); /* deny.c */
+
+/* Widen the mount's readahead window once the kernel has processed INIT
+ * (readahead.c); a no-op without root. */
+void fmfs_readahead_set(struct fmfs *fs);
 
 int fmfs_watch_start(struct fmfs *fs); /* watch.c */
 void fmfs_watch_stop(struct fmfs *fs);

@@ -23,6 +23,7 @@ struct options {
 	int bad;     /* an option given twice or empty */
 	int verbose;
 	int noverify;
+	int read_ahead_kb; /* -1: not given */
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -33,6 +34,7 @@ static const struct fuse_opt fmfs_opts[] = {
 	FUSE_OPT_KEY("gid=", KEY_GID),
 	OPT("verbose", verbose),
 	OPT("noverify", noverify),
+	{ "read_ahead_kb=%d", offsetof(struct options, read_ahead_kb), 0 },
 	FUSE_OPT_KEY("ro", KEY_RO),
 	FUSE_OPT_KEY("default_permissions", KEY_DEFAULT_PERMISSIONS),
 	FUSE_OPT_END
@@ -65,6 +67,8 @@ static void usage(const char *prog)
 	       "    -o org=DOMAIN      show only this org's tree (default: every org)\n"
 	       "    -o gid=GID         members of this group may read (with allow_other)\n"
 	       "    -o noverify        do not check chunk checksums (benchmarks only)\n"
+	       "    -o read_ahead_kb=N readahead window of the mount (default 512; 0: the\n"
+	       "                       kernel's 128); needs root, see fmfs/readahead.c\n"
 	       "    -o verbose         log every notice to stderr\n\n",
 	       prog);
 }
@@ -249,9 +253,9 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts cmd = { 0 };
-	struct options o = { 0 };
+	struct options o = { .read_ahead_kb = -1 };
 	struct fmfs fs = { .timeout = 86400.0 };
-	char store[PATH_MAX], extra[PATH_MAX + 64];
+	char store[PATH_MAX], mountpoint[PATH_MAX], extra[PATH_MAX + 64];
 	int rc = 1;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -290,6 +294,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	fs.store = store;
+	fs.mountpoint = realpath(cmd.mountpoint, mountpoint) ? mountpoint : NULL;
+	fs.read_ahead_kb = o.read_ahead_kb < 0 ? 512 : (unsigned)o.read_ahead_kb;
 	fs.org = o.org;
 	fs.noverify = o.noverify;
 	fs.owner = getuid();

@@ -27,7 +27,8 @@ static int notify_added(void *arg, const struct node *n)
 		return 0;
 	/* -ENOENT: the kernel does not know the parent; nothing to forget */
 	fuse_lowlevel_notify_inval_entry(fs->se, parent, n->name, strlen(n->name));
-	fuse_lowlevel_notify_inval_inode(fs->se, parent, -1, 0);
+	/* offset 0: also drop the folder's cached listing (cache_readdir) */
+	fuse_lowlevel_notify_inval_inode(fs->se, parent, 0, 0);
 	return 0;
 }
 
@@ -58,8 +59,15 @@ static void *watch_main(void *arg)
 		       "show only when the kernel's cache expires");
 		return NULL;
 	}
-	while (!wait_stop(wp.fs, POLL_MS))
+	bool ra_done = false;
+
+	while (!wait_stop(wp.fs, POLL_MS)) {
+		if (!ra_done && __atomic_load_n(&wp.fs->inited, __ATOMIC_ACQUIRE)) {
+			fmfs_readahead_set(wp.fs);
+			ra_done = true;
+		}
 		node_since(cat, wp.last, notify_added, &wp);
+	}
 	return NULL;
 }
 
