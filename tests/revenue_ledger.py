@@ -11,6 +11,7 @@ import argparse
 import calendar
 import os
 import random
+import time
 
 
 def money(micro):
@@ -76,7 +77,7 @@ def main():
     os.makedirs(os.path.join(a.out, 'usage'), exist_ok=True)
 
     def ts(t):
-        return '%04d-%02d-%02dT%02d:%02d:%02dZ' % __import__('time').gmtime(t)[:6]
+        return '%04d-%02d-%02dT%02d:%02d:%02dZ' % time.gmtime(t)[:6]
 
     def rand_t():
         return start + rnd.randrange(days * 86400)
@@ -100,9 +101,30 @@ def main():
              [[c['org_id'], c['org_name'], c['wallet_id'], c['payment_mode'],
                c['integration_code'], money(c['opening']), c['currency']] for c in customers])
 
-    usage = {t: [] for t in ('call', 'sms', 'fax', 'dnc')}
-    txns = []
+    # transactions in time order, streamed; each usage-type one is also a
+    # usage record, written to its usage file as it goes
+    pre = '%s-%s-' % (a.org, a.period)
+    head = ['record_id', 'org_id', 'org_name', 'wallet_id']
+    tail = ['price', 'cost', 'currency']
+    cols = {
+        'call': ['txn_id', 'leg_id', 'direction', 'start_time', 'answer_time', 'end_time',
+                 'duration_s', 'talk_s', 'billable_s', 'caller', 'callee', 'status',
+                 'dest_country', 'rate_per_min'],
+        'sms': ['direction', 'submit_time', 'sender', 'recipient', 'dest_country', 'encoding',
+                'segments', 'status', 'rate_per_segment'],
+        'fax': ['direction', 'start_time', 'end_time', 'duration_s', 'sender', 'recipient',
+                'dest_country', 'pages', 'status', 'rate_per_page'],
+        'dnc': ['check_time', 'batch_id', 'channel', 'number', 'result', 'valid_until'],
+    }
+    uf = {}
+    for typ, c in cols.items():
+        uf[typ] = open(os.path.join(a.out, 'usage', pre + typ + '.csv'), 'w', newline='')
+        uf[typ].write(','.join(head + c + tail) + '\r\n')
+    tf = open(os.path.join(a.out, 'transactions.csv'), 'w', newline='')
+    tf.write('txn_id,posted_at,org_id,wallet_id,transaction_type,product_sku,product_name,'
+             'unit,quantity,price,cost,tax,currency\r\n')
     n = a.transactions
+    span = days * 86400
     for k in range(n):
         c = customers[k % len(customers)] if k < len(customers) * len(PRODUCTS) else rnd.choice(customers)
         # every customer gets every product once, then a usage-heavy mix
@@ -111,61 +133,37 @@ def main():
         else:
             p = PRODUCTS[rnd.choice((0, 0, 0, 0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 7))]
         sku, name, typ, unit, up, uc = p
-        t = rand_t()
+        t = start + k * span // n
         qty = {'minute': rnd.randint(1, 30), 'segment': rnd.randint(1, 3),
                'page': rnd.randint(1, 12), 'check': 1}.get(unit, 1)
-        if typ == 'refund' or typ == 'adjustment':
-            qty = 1
         price, cost = up * qty, uc * qty
-        txn_id = 'T%09d' % (k + 1)
-        txns.append([txn_id, ts(t), c['org_id'], c['wallet_id'], typ, sku, name, unit,
-                     qty, money(price), money(cost), money(tax_of(price)), c['currency']])
-        if typ in usage:
-            usage[typ].append((t, txn_id, c, qty, price, cost, up))
-    crlf_csv(os.path.join(a.out, 'transactions.csv'),
-             ['txn_id', 'posted_at', 'org_id', 'wallet_id', 'transaction_type',
-              'product_sku', 'product_name', 'unit', 'quantity', 'price', 'cost', 'tax',
-              'currency'], txns)
-
-    pre = '%s-%s-' % (a.org, a.period)
-    head = ['record_id', 'org_id', 'org_name', 'wallet_id']
-    tail = ['price', 'cost', 'currency']
-
-    def who(c):
-        return [c['org_id'], c['org_name'], c['wallet_id']]
-
-    rows = []
-    for (t, txn, c, qty, price, cost, up) in sorted(usage['call'], key=lambda r: (r[0], r[1])):
-        talk = qty * 60 - rnd.randint(0, 59)
-        rows.append(['R' + txn] + who(c) + [txn, txn + '-1', 'outgoing', ts(t), ts(t + 3),
-                    ts(t + 3 + talk), talk + 3, talk, qty * 60, '+3215550%04d' % rnd.randrange(10000),
-                    '+4930555%04d' % rnd.randrange(10000), 'answered', 'DE', money(up),
-                    money(price), money(cost), c['currency']])
-    crlf_csv(os.path.join(a.out, 'usage', pre + 'call.csv'), head + [
-        'txn_id', 'leg_id', 'direction', 'start_time', 'answer_time', 'end_time',
-        'duration_s', 'talk_s', 'billable_s', 'caller', 'callee', 'status',
-        'dest_country', 'rate_per_min'] + tail, rows)
-    rows = [['R' + txn] + who(c) + ['outgoing', ts(t), 'ACME', '+4930555%04d' % (i % 10000), 'DE',
-            'gsm7', qty, 'delivered', money(up), money(price), money(cost), c['currency']]
-            for i, (t, txn, c, qty, price, cost, up) in
-            enumerate(sorted(usage['sms'], key=lambda r: (r[0], r[1])))]
-    crlf_csv(os.path.join(a.out, 'usage', pre + 'sms.csv'), head + [
-        'direction', 'submit_time', 'sender', 'recipient', 'dest_country', 'encoding',
-        'segments', 'status', 'rate_per_segment'] + tail, rows)
-    rows = [['R' + txn] + who(c) + ['outgoing', ts(t), ts(t + 30 * qty), 30 * qty, '+3215550000',
-            '+4930555%04d' % (i % 10000), 'DE', qty, 'success', money(up), money(price),
-            money(cost), c['currency']]
-            for i, (t, txn, c, qty, price, cost, up) in
-            enumerate(sorted(usage['fax'], key=lambda r: (r[0], r[1])))]
-    crlf_csv(os.path.join(a.out, 'usage', pre + 'fax.csv'), head + [
-        'direction', 'start_time', 'end_time', 'duration_s', 'sender', 'recipient',
-        'dest_country', 'pages', 'status', 'rate_per_page'] + tail, rows)
-    rows = [['R' + txn] + who(c) + [ts(t), 'B%d' % (i // 100), 'voice', '+4930555%04d' % (i % 10000),
-            'clear', ts(t + 21 * 86400)[:10], money(price), money(cost), c['currency']]
-            for i, (t, txn, c, qty, price, cost, up) in
-            enumerate(sorted(usage['dnc'], key=lambda r: (r[0], r[1])))]
-    crlf_csv(os.path.join(a.out, 'usage', pre + 'dnc.csv'), head + [
-        'check_time', 'batch_id', 'channel', 'number', 'result', 'valid_until'] + tail, rows)
+        txn = 'T%09d' % (k + 1)
+        w = [c['org_id'], c['org_name'], c['wallet_id']]
+        ccy = c['currency']
+        tf.write(','.join(quote(str(x)) for x in [
+            txn, ts(t), c['org_id'], c['wallet_id'], typ, sku, name, unit, qty,
+            money(price), money(cost), money(tax_of(price)), ccy]) + '\r\n')
+        if typ == 'call':
+            talk = qty * 60 - rnd.randint(0, 59)
+            row = [txn, txn + '-1', 'outgoing', ts(t), ts(t + 3), ts(t + 3 + talk), talk + 3,
+                   talk, qty * 60, '+3215550%04d' % (k % 10000), '+4930555%04d' % (k * 7 % 10000),
+                   'answered', 'DE', money(up)]
+        elif typ == 'sms':
+            row = ['outgoing', ts(t), 'ACME', '+4930555%04d' % (k % 10000), 'DE', 'gsm7', qty,
+                   'delivered', money(up)]
+        elif typ == 'fax':
+            row = ['outgoing', ts(t), ts(t + 30 * qty), 30 * qty, '+3215550000',
+                   '+4930555%04d' % (k % 10000), 'DE', qty, 'success', money(up)]
+        elif typ == 'dnc':
+            row = [ts(t), 'B%d' % (k // 100), 'voice', '+4930555%04d' % (k % 10000), 'clear',
+                   ts(t + 21 * 86400)[:10]]
+        else:
+            continue
+        uf[typ].write(','.join(quote(str(x)) for x in
+                               ['R' + txn] + w + row + [money(price), money(cost), ccy]) + '\r\n')
+    tf.close()
+    for f in uf.values():
+        f.close()
 
     # customer top-ups: topups, one withdrawal and one refund
     tops = []

@@ -38,7 +38,7 @@ int revenue_check(const struct rev_files *rf, const struct ledger *l,
 		  const char *sub);
 
 /* Write the files as a zip at path: sorted names, every mtime = mtime,
- * deflate level 9, fixed attributes: same files, same bytes. 0 or -1
+ * deflate level 6, fixed attributes: same files, same bytes. 0 or -1
  * (printed). */
 int revenue_zip_write(const struct rev_files *rf, const char *path,
 		      int64_t mtime, const char *sub);

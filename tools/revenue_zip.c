@@ -1,5 +1,5 @@
 /* revenue_zip.c - the revenue zip, deterministic (libzip): entries in name
- * order, each deflated at level 9 with the same mtime (the period end, in
+ * order, each deflated at level 6 with the same mtime (the period end, in
  * UTC whatever TZ says) and the same attributes, so the same month gives the
  * same bytes and re-running is a no-op in the content-addressed archive. */
 #include <stdlib.h>
@@ -57,7 +57,7 @@ int revenue_zip_write(const struct rev_files *rf, const char *path,
 			zip_source_free(src);
 			goto out_discard;
 		}
-		if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 9) < 0 ||
+		if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 6) < 0 ||
 		    zip_file_set_mtime(za, (zip_uint64_t)idx, (time_t)mtime, 0) < 0 ||
 		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0,
 						     ZIP_OPSYS_UNIX, 0100444u << 16) < 0)
