@@ -325,8 +325,12 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 				 path, version, FM_SCHEMA_VERSION);
 			return -EPROTO;
 		}
+		/* database pages come from the mmap; the page cache holds only
+		 * WAL frames: 1 MiB per connection keeps fmfs's memory flat
+		 * (one connection per worker thread) */
 		return catalog_exec(cat, "PRAGMA query_only=1;"
-				    "PRAGMA mmap_size=268435456;", "pragmas");
+				    "PRAGMA mmap_size=268435456;"
+				    "PRAGMA cache_size=-1024;", "pragmas");
 	}
 	rc = catalog_exec(cat, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			  "PRAGMA foreign_keys=ON;", "pragmas");

@@ -25,7 +25,7 @@ struct fmfs {
 	struct fuse_session *se;
 	bool noverify;       /* -o noverify: serve blobs without chunk checks */
 	pthread_key_t cat_key;  /* each worker thread's read-only catalog */
-	pthread_key_t buf_key;  /* each worker thread's FM_CHUNK_SIZE buffer */
+	pthread_key_t buf_key;  /* each worker thread's verify.c read buffer */
 	pthread_t watcher;
 	bool watching;
 	pthread_mutex_t stop_lock;
