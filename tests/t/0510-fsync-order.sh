@@ -14,26 +14,29 @@ mkdir src
 for j in 0 1 2 3; do random_file src/f$j.pdf $((j * 70000 + 1)); done
 printf 'f1.pdf\tpower.example\tinvoice\tincoming\t2026-05\t-\t-\nf2.pdf\tpower.example\tsoa\toutgoing\t2026-05\t-\t-\nf3.pdf\tpower.example\tusage\t-\t2026-05\t-\t-\n' >src/list.tsv
 
-# check_order TRACE FILES...: the durability order for each source file
+# check_order TRACE FILES...: the durability order for each source file.
+# The bytes of a blob's temp file are made durable before it is linked (its
+# own fsync, or for a batch one syncfs of the store's filesystem), its name
+# after the link (fsync of objects/ab, or the batch's second syncfs), and
+# both before the catalog's WAL is fsynced for the commit.
 check_order() {
-	local trace=$1 f sha tmp_fsync link dir_fsync wal_fsync lt
+	local trace=$1 f sha tmp data link name wal lt
 	shift
-	wal_fsync=$(grep -nE '^[0-9]+ +f(data)?sync\([0-9]+<[^>]*/catalog\.db-wal>' "$trace" | tail -n 1 | cut -d: -f1)
-	[ -n "$wal_fsync" ] || fail "no fsync of catalog.db-wal in the trace: $(cat "$trace")"
+	wal=$(grep -nE '^[0-9]+ +f(data)?sync\([0-9]+<[^>]*/catalog\.db-wal>' "$trace" | tail -n 1 | cut -d: -f1 || true)
+	[ -n "$wal" ] || fail "no fsync of catalog.db-wal in the trace: $(cat "$trace")"
 	for f in "$@"; do
 		sha=$(sha256sum "$f" | cut -c1-64)
 		# link("…/objects/tmp-XXXXXX", "…/objects/ab/cdef…") = 0
-		lt=$(grep -nE "link(at)?\(.*\"[^\"]*/objects/tmp-[^\"]*\".*\"[^\"]*/objects/${sha:0:2}/${sha:2}\"" "$trace" | head -n 1)
-		[ -n "$lt" ] || fail "$f: no link of its blob ${sha:0:12}… in the trace"
+		lt=$(grep -nE "link(at)?\(.*\"[^\"]*/objects/tmp-[^\"]*\".*\"[^\"]*/objects/${sha:0:2}/${sha:2}\" *(, [A-Z_0-9]+)?\) = 0" "$trace" | head -n 1 || true)
+		[ -n "$lt" ] || fail "$f: no link of its blob ${sha:0:12}… in the trace: $(cat "$trace")"
 		link=${lt%%:*}
 		tmp=$(grep -oE '/objects/tmp-[A-Za-z0-9]+' <<<"$lt" | head -n 1)
-		tmp_fsync=$(grep -nE "^[0-9]+ +fsync\([0-9]+<[^>]*${tmp}>" "$trace" | head -n 1 | cut -d: -f1)
-		dir_fsync=$(awk -v l="$link" -v d="/objects/${sha:0:2}>" 'NR > l && /fsync\(/ && index($0, d) { print NR; exit }' "$trace")
-		[ -n "$tmp_fsync" ] || fail "$f: its temp blob $tmp is never fsynced"
-		[ -n "$dir_fsync" ] || fail "$f: objects/${sha:0:2} is not fsynced after the link"
-		[ "$tmp_fsync" -lt "$link" ] || fail "$f: blob linked (line $link) before its fsync (line $tmp_fsync)"
-		[ "$dir_fsync" -lt "$wal_fsync" ] || fail "$f: catalog committed (line $wal_fsync) before the blob's folder was fsynced (line $dir_fsync)"
-		note "$f: fsync temp @$tmp_fsync < link @$link < fsync folder @$dir_fsync < fsync WAL @$wal_fsync"
+		data=$(awk -v l="$link" -v t="${tmp}>" 'NR < l && ((/^[0-9]+ +fsync\(/ && index($0, t)) || /^[0-9]+ +syncfs\(/) { n = NR } END { print n }' "$trace")
+		name=$(awk -v l="$link" -v d="/objects/${sha:0:2}>" 'NR > l && ((/^[0-9]+ +fsync\(/ && index($0, d)) || /^[0-9]+ +syncfs\(/) { print NR; exit }' "$trace")
+		[ -n "$data" ] || fail "$f: its temp blob $tmp is linked (line $link) before it is fsynced: $(cat "$trace")"
+		[ -n "$name" ] || fail "$f: objects/${sha:0:2} is not fsynced after the link (line $link): $(cat "$trace")"
+		[ "$name" -lt "$wal" ] || fail "$f: catalog committed (line $wal) before the blob's name was durable (line $name)"
+		note "$f: bytes durable @$data ($(sed -n "${data}s/^[0-9]* *\([a-z]*\).*/\1/p" "$trace")) < link @$link < name durable @$name ($(sed -n "${name}s/^[0-9]* *\([a-z]*\).*/\1/p" "$trace")) < WAL fsync @$wal"
 	done
 }
 
