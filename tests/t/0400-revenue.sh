@@ -47,6 +47,12 @@ touch L/*.csv
 TZ=America/New_York fmctl -s S2 revenue --org $org --period 2026-10 L >/dev/null
 assert_eq "$(fmctl -s S2 cat "$zip" | sha256sum)" "$sha" "zip bytes are not deterministic"
 
+# usage archived by fmctl usage (from the same records as exports) gives the same zip
+fmctl init S5 >/dev/null
+fmctl -s S5 usage --org $org --through 2026-10 --now 2026-11-05T00:00:00Z L/usage/*.csv >/dev/null
+fmctl -s S5 revenue --org $org --period 2026-10 L >/dev/null
+assert_eq "$(fmctl -s S5 cat "$zip" | sha256sum)" "$sha" "zip after fmctl usage"
+
 # the next month opens with October's closing balance (I5)
 closing=$(unzip -p z.zip $org-2026-10-wallet-PW-1.csv | tail -n 1 | cut -d, -f8)
 python3 "$TOP/tests/revenue_ledger.py" N --org $org --period 2026-11 --seed 7 --opening "$closing"
