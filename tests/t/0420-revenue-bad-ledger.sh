@@ -10,8 +10,8 @@ fmctl -s S ingest --org $org --kind usage --period 2026-10 L/usage/*.csv >/dev/n
 before=$(store_state S)
 rev() { fmctl -s S revenue --org $org --period 2026-10 "$@"; }
 
-# bad FILE LINE FIELD VALUE "message": a copy of L with one field changed
-bad() {
+# mutate FILE LINE FIELD VALUE: B is a copy of L with one field changed
+mutate() {
 	rm -rf B && cp -r L B
 	python3 - "B/$1" "$2" "$3" "$4" <<'PY'
 import csv, io, sys
@@ -22,6 +22,10 @@ out = io.StringIO()
 csv.writer(out, lineterminator='\r\n').writerows(rows)
 open(path, 'w', newline='', encoding='utf-8').write(out.getvalue())
 PY
+}
+# bad FILE LINE FIELD VALUE "message": refused as B/FILE:LINE: message
+bad() {
+	mutate "$@"
 	expect_fail "B/$1:$2: $5" rev B
 	[ "$(wc -l <<<"$LAST_OUT")" = 1 ] || fail "more than one line: $LAST_OUT"
 	[ "$LAST_RC" = 1 ] || fail "exit $LAST_RC, want 1"
@@ -67,8 +71,15 @@ fmctl init S4 >/dev/null
 expect_fail "I1: " fmctl -s S4 revenue --org $org --period 2026-10 L
 assert_eq "$(store_state S3)" "$before3" "a failed identity changed the store"
 
-# I5: November's opening is not October's closing
+# a corrected ledger for a month already archived: never replaced
 fmctl -s S revenue --org $org --period 2026-10 L >/dev/null
+before=$(store_state S)
+mutate transactions.csv 37 price 1.000000
+expect_fail "$org/Revenue/$org-2026-10-revenue.zip is already archived with different content (files are never replaced)" rev B
+sed -n 37p B/transactions.csv | grep -q ",subscription,SUB-PBX,.*,1.000000," || fail "line 37 is not the subscription I meant"
+assert_eq "$(store_state S)" "$before" "a corrected ledger changed the store"
+
+# I5: November's opening is not October's closing
 python3 "$TOP/tests/revenue_ledger.py" N --org $org --period 2026-11 --seed 7 --opening 1.000000
 fmctl -s S ingest --org $org --kind usage --period 2026-11 N/usage/*.csv >/dev/null
 before=$(store_state S)
