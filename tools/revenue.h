@@ -24,8 +24,9 @@ struct rev_files {
 	size_t n;
 };
 
-/* Build every file for org and period ("YYYY-MM") from the ledger. Returns 0
- * or -1 (printed as "fmctl SUB: ..."). Release with revenue_files_release. */
+/* Build every file for org and period ("YYYY-MM") from the ledger (whose
+ * per-customer sums it sorts by SKU). Returns 0 or -1 (printed as
+ * "fmctl SUB: ..."). Release with revenue_files_release. */
 int revenue_files_build(const struct ledger *l, const char *sub, const char *org,
 			const char *period, struct rev_files *out);
 void revenue_files_release(struct rev_files *rf);

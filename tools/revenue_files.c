@@ -403,23 +403,22 @@ static int write_customers(struct builder *b)
 
 /* ---- orderings ---- */
 
-static const struct ledger *sort_ledger; /* qsort has no context argument */
-
-static int by_org_cmp(const void *a, const void *b)
+static int by_org_cmp(const void *a, const void *b, void *arg)
 {
-	const struct customer *x = &sort_ledger->customers[*(const int *)a];
-	const struct customer *y = &sort_ledger->customers[*(const int *)b];
+	const struct ledger *l = arg;
+	const struct customer *x = &l->customers[*(const int *)a];
+	const struct customer *y = &l->customers[*(const int *)b];
 	int c = strcmp(x->org_id, y->org_id);
 
 	return c ? c : strcmp(x->wallet_id, y->wallet_id);
 }
 
-static int sum_cmp(const void *a, const void *b)
+static int sum_cmp(const void *a, const void *b, void *arg)
 {
+	const struct ledger *l = arg;
 	const struct ledger_sum *x = a, *y = b;
 
-	return strcmp(sort_ledger->products[x->product].sku,
-		      sort_ledger->products[y->product].sku);
+	return strcmp(l->products[x->product].sku, l->products[y->product].sku);
 }
 
 static int type_cmp(const void *a, const void *b)
@@ -442,13 +441,12 @@ int revenue_files_build(const struct ledger *l, const char *sub, const char *org
 		fmctl_error(sub, "out of memory");
 		return -1;
 	}
-	sort_ledger = l;
 	for (size_t i = 0; i < l->ncustomers; i++) {
 		b.by_org[i] = (int)i;
-		qsort(l->customers[i].sums, l->customers[i].nsums,
-		      sizeof(struct ledger_sum), sum_cmp);
+		qsort_r(l->customers[i].sums, l->customers[i].nsums,
+			sizeof(struct ledger_sum), sum_cmp, (void *)l);
 	}
-	qsort(b.by_org, l->ncustomers, sizeof(int), by_org_cmp);
+	qsort_r(b.by_org, l->ncustomers, sizeof(int), by_org_cmp, (void *)l);
 	for (int t = 0; t < N_TXN_TYPES; t++)
 		b.type_order[t] = t;
 	qsort(b.type_order, N_TXN_TYPES, sizeof(int), type_cmp);
