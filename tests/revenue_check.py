@@ -3,7 +3,8 @@
 # its own, independently of fmctl: the FORMATS.md §1 bytes (BOM, CRLF, money
 # pattern, header) of every entry (read with `unzip -p`), and the identities
 # I1-I7 of §4, with I1 against the usage files given. [--prev-closing X]
-# checks the wallet opening (I5). Prints what it checked; exits 1 on the
+# checks the wallet opening (I5), [--max-rows N] that files of more rows are
+# split into -partNNN files of at most N. Prints what it checked; exits 1 on the
 # first failure.
 import calendar
 import csv
@@ -48,9 +49,12 @@ def m(v):
 
 def main():
     args = sys.argv[1:]
-    prev = None
-    if args and args[0] == '--prev-closing':
-        prev = Decimal(args[1])
+    prev, max_rows = None, 1000000
+    while args and args[0].startswith('--'):
+        if args[0] == '--prev-closing':
+            prev = Decimal(args[1])
+        elif args[0] == '--max-rows':
+            max_rows = int(args[1])
         args = args[2:]
     zpath, period, usage_files = args[0], args[1], args[2:]
     names = subprocess.run(['unzip', '-Z1', zpath], check=True, capture_output=True,
@@ -58,11 +62,25 @@ def main():
     if names != sorted(names):
         die('zip entries are not sorted: %s' % names)
     prefix = names[0][:names[0].index(period) + len(period) + 1]
-    files = {}
+    files, parts = {}, defaultdict(list)
     for n in names:
         kind = n[len(prefix):-4]
-        files[kind] = parse_csv(n, subprocess.run(['unzip', '-p', zpath, n], check=True,
-                                                  capture_output=True).stdout)
+        part = re.search(r'-part([0-9]{3})$', kind)
+        if part:
+            kind = kind[:part.start()]
+            parts[kind].append(int(part.group(1)))
+        rows = parse_csv(n, subprocess.run(['unzip', '-p', zpath, n], check=True,
+                                           capture_output=True).stdout)
+        if len(rows) > max_rows:
+            die('%s: %d rows, more than %d' % (n, len(rows), max_rows))
+        if part and len(rows) == 0:
+            die('%s: an empty part' % n)
+        files.setdefault(kind, []).extend(rows)
+    for kind, nums in parts.items():
+        if nums != list(range(1, len(nums) + 1)) or len(nums) < 2:
+            die('%s: parts %s' % (kind, nums))
+        if any(len(parts[kind]) and n.startswith(prefix + kind + '.csv') for n in names):
+            die('%s: both split and whole' % kind)
     for k in KINDS:
         if k not in files:
             die('no %s in the zip' % k)
@@ -163,8 +181,8 @@ def main():
     want = [('%s-%02d' % (period, d), c) for d in range(1, days + 1) for c in ccys]
     if [(r['date'], r['currency']) for r in ds] != want:
         die('date-summary: not every day of the month once per currency')
-    print('ok: %d files, %d customers (%d prepaid), %d usage keys, I1-I7 hold' %
-          (len(names), len(cs), prepaid, len(usage)))
+    print('ok: %d files (%d split), %d customers (%d prepaid), %d usage keys, I1-I7 hold' %
+          (len(names), len(parts), len(cs), prepaid, len(usage)))
 
 
 main()

@@ -14,7 +14,8 @@
 
 struct rev_file {
 	char name[256];
-	char kind[128]; /* the name without "DOMAIN-YYYY-MM-" and ".csv" */
+	char kind[128]; /* the name without "DOMAIN-YYYY-MM-", "-partNNN", ".csv" */
+	int part;       /* 1, 2 ... when split (FORMATS.md §1 Size), else 0 */
 	char *buf; /* the CSV bytes */
 	size_t len;
 };
@@ -30,7 +31,8 @@ struct rev_files {
 int revenue_files_build(const struct ledger *l, const char *sub, const char *org,
 			const char *period, struct rev_files *out);
 void revenue_files_release(struct rev_files *rf);
-/* The file of kind ("date-summary", "wallet-W1"), or NULL. */
+/* The file of kind ("date-summary", "wallet-W1"), or its first part; NULL
+ * if none. The other parts follow it in rf->f. */
 const struct rev_file *revenue_file(const struct rev_files *rf, const char *kind);
 
 /* Check I1-I7 on the built files (usage totals and last month's wallet

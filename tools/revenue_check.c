@@ -105,10 +105,25 @@ static void ck_close(struct check *c)
 	c->file = NULL;
 }
 
+/* The next record of the file, going on into its next part. */
 static int ck_next(struct check *c)
 {
 	int rc = csv_read(&c->r);
+	const struct rev_file *next = c->file + 1;
 
+	if (rc == 0 && c->file->part && next < c->rf->f + c->rf->n &&
+	    !strcmp(next->kind, c->file->kind) && next->part == c->file->part + 1) {
+		csv_reader_release(&c->r);
+		fclose(c->f);
+		c->file = next;
+		c->f = fmemopen(next->buf, next->len, "r");
+		if (!c->f)
+			return ck_fail(c, "revenue", "out of memory");
+		csv_reader_init(&c->r, c->f, next->name);
+		rc = csv_read(&c->r); /* the header again */
+		if (rc == 1)
+			rc = csv_read(&c->r);
+	}
 	if (rc < 0)
 		return ck_fail(c, "revenue", "%s", c->r.error);
 	return rc;

@@ -52,20 +52,76 @@ static int file_open(struct builder *b, const char *kind, const char *const *col
 	return 0;
 }
 
+/* Data rows per file: REVENUE_MAX_ROWS, or FMFS_REVENUE_MAX_ROWS (tests). */
+static uint64_t max_rows(void)
+{
+	const char *env = getenv("FMFS_REVENUE_MAX_ROWS");
+	long long v = env ? atoll(env) : 0;
+
+	return v > 0 ? (uint64_t)v : REVENUE_MAX_ROWS;
+}
+
+/* Split the just closed file f of rows data rows into KIND-partNNN files of
+ * at most max rows each, every one with the BOM and the header. Records end
+ * with CRLF and never contain one (text cells turn control characters into
+ * spaces), so a record is a line. */
+static int file_split(struct builder *b, uint64_t rows, uint64_t max)
+{
+	size_t index = (size_t)(b->cur - b->rf->f), nparts = (size_t)((rows + max - 1) / max);
+	struct rev_file whole = *b->cur, *f;
+	const char *p = whole.buf + 3, *end = whole.buf + whole.len;
+	const char *header_end = strstr(p, "\r\n") + 2;
+	size_t hlen = (size_t)(header_end - whole.buf);
+
+	f = realloc(b->rf->f, (b->rf->n + nparts - 1) * sizeof(*f));
+	if (!f)
+		return -1;
+	b->rf->f = f;
+	memmove(&f[index + nparts], &f[index + 1], (b->rf->n - index - 1) * sizeof(*f));
+	b->rf->n += nparts - 1;
+	memset(&f[index], 0, nparts * sizeof(*f));
+	p = header_end;
+	for (size_t k = 0; k < nparts; k++) {
+		struct rev_file *part = &f[index + k];
+		const char *q = p;
+
+		for (uint64_t r = 0; r < max && q < end; r++)
+			q = strstr(q, "\r\n") + 2;
+		snprintf(part->kind, sizeof(part->kind), "%s", whole.kind);
+		snprintf(part->name, sizeof(part->name), "%s%s-part%03zu.csv", b->prefix,
+			 whole.kind, k + 1);
+		part->part = (int)k + 1;
+		part->len = hlen + (size_t)(q - p);
+		part->buf = malloc(part->len);
+		if (!part->buf) {
+			free(whole.buf);
+			return -1;
+		}
+		memcpy(part->buf, whole.buf, hlen);
+		memcpy(part->buf + hlen, p, (size_t)(q - p));
+		p = q;
+	}
+	free(whole.buf);
+	return 0;
+}
+
 static int file_close(struct builder *b)
 {
-	int rc = fclose(b->f) ? -1 : 0;
+	uint64_t rows = b->w.rows - 1, max = max_rows();
+	char name[sizeof(b->cur->name)];
 
-	b->f = NULL;
-	if (rc == 0 && b->w.rows - 1 > REVENUE_MAX_ROWS) {
-		fmctl_error(b->sub, "%s: %llu rows, more than %d in one file",
-			    b->cur->name, (unsigned long long)(b->w.rows - 1),
-			    REVENUE_MAX_ROWS);
+	memcpy(name, b->cur->name, sizeof(name));
+	if (fclose(b->f)) {
+		b->f = NULL;
+		fmctl_error(b->sub, "%s: %s", name, strerror(errno));
 		return -1;
 	}
-	if (rc < 0)
-		fmctl_error(b->sub, "%s: %s", b->cur->name, strerror(errno));
-	return rc;
+	b->f = NULL;
+	if (rows > max && file_split(b, rows, max) < 0) {
+		fmctl_error(b->sub, "%s: out of memory", name);
+		return -1;
+	}
+	return 0;
 }
 
 static void ts_cell(struct builder *b, int64_t t)

@@ -53,6 +53,17 @@ fmctl -s S5 usage --org $org --through 2026-10 --now 2026-11-05T00:00:00Z L/usag
 fmctl -s S5 revenue --org $org --period 2026-10 L >/dev/null
 assert_eq "$(fmctl -s S5 cat "$zip" | sha256sum)" "$sha" "zip after fmctl usage"
 
+# more rows than a file may hold: -partNNN files, each with the header (the
+# limit lowered for the test); a file of exactly the limit stays whole
+fmctl init S6 >/dev/null
+fmctl -s S6 ingest --org $org --kind usage --period 2026-10 L/usage/*.csv >/dev/null
+FMFS_REVENUE_MAX_ROWS=7 "$BIN/fmctl" -s S6 revenue --org $org --period 2026-10 L >/dev/null
+fmctl -s S6 cat "$zip" > parts.zip
+python3 "$TOP/tests/revenue_check.py" --max-rows 7 parts.zip 2026-10 L/usage/*.csv
+unzip -Z1 parts.zip | grep -qx "$org-2026-10-customer-product-summary-part002.csv" || fail "not split"
+unzip -Z1 parts.zip | grep -qx "$org-2026-10-customer-list.csv" || fail "7 rows were split"
+assert_eq "$(fmctl -s S6 ls /$org/Revenue/2026-10 | wc -l)" "$(unzip -Z1 parts.zip | wc -l)" "parts in the folder"
+
 # the next month opens with October's closing balance (I5)
 closing=$(unzip -p z.zip $org-2026-10-wallet-PW-1.csv | tail -n 1 | cut -d, -f8)
 python3 "$TOP/tests/revenue_ledger.py" N --org $org --period 2026-11 --seed 7 --opening "$closing"
