@@ -102,13 +102,21 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 	}
 }
 
+/* libfuse writes some messages in pieces ("unknown option(s): `", "-o ",
+ * "x", "'\n"): collect a line per thread, log it when it ends. */
 static void route_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	static __thread char line[1024];
+	static __thread size_t used;
 	size_t len;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(line + used, sizeof(line) - used, fmt, ap);
 	len = strlen(line);
+	if (len && line[len - 1] != '\n' && len < sizeof(line) - 1) {
+		used = len;
+		return;
+	}
+	used = 0;
 	if (len && line[len - 1] == '\n')
 		line[len - 1] = 0;
 	fm_log(level <= FUSE_LOG_ERR ? FM_LOG_ERROR :

@@ -117,6 +117,7 @@ bad 1 "is not in" $fm "$S" "$M" -f -o org=unknown.example
 bad 1 "not a valid org domain" $fm "$S" "$M" -f -o org=../acme.example
 bad 2 "bad mount point" $fm "$S" "$T/no-mountpoint" -f
 bad 2 "invalid argument" $fm "$S" "$M" extra -f
+bad 1 "unknown option(s): \`-o frobnicate'" $fm "$S" "$M" -f -o frobnicate
 mountpoint -q "$M" && fail "a refused fmfs left a mount"
 assert_eq "$(store_state "$S")" "$before" "fmfs changed the store"
 note "fmfs: $((cases - n)) bad command lines refused, nothing mounted"
