@@ -49,7 +49,6 @@ struct usage_run {
 	FILE *part;             /* open part, or NULL */
 	int nparts;
 	uint64_t part_rows;
-	size_t files_written;
 };
 
 static bool month_is_closed(const struct usage_run *u, int month)
@@ -95,8 +94,9 @@ static int read_export(struct usage_run *u, int idx, FILE *rowf, char **rowbuf)
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
-		fmctl_error("usage", "%s: cannot open: %s", path, strerror(errno));
-		return -errno;
+		rc = -errno;
+		fmctl_error("usage", "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
 	}
 	csv_reader_init(&r, f, path);
 	got = csv_read(&r);
@@ -319,8 +319,10 @@ static int part_open(struct usage_run *u)
 	part_path(u, u->nparts, path, sizeof(path));
 	u->part = fopen(path, "w");
 	if (!u->part) {
-		fmctl_error("usage", "%s: %s", path, strerror(errno));
-		return -errno;
+		int rc = -errno;
+
+		fmctl_error("usage", "%s: %s", path, strerror(-rc));
+		return rc;
 	}
 	csv_writer_init(&w, u->part);
 	usage_header_write(&w, u->type);
@@ -376,7 +378,6 @@ static int group_finish(struct usage_run *u)
 			fmctl_error("usage", "%s", ingest_error(u->ing));
 		else
 			printf("%s/Usage/%s/%s\n", u->org, m, name);
-		u->files_written++;
 	}
 	for (int i = 1; i <= u->nparts; i++) {
 		part_path(u, i, path, sizeof(path));
@@ -475,7 +476,7 @@ static int write_months(struct usage_run *u)
 	int rc;
 
 	u->type = -1;
-	rc = usage_sort_each(u->sort, keep_month, write_row, u);
+	rc = usage_sort_each(u->sort, write_row, u);
 	if (rc == 0)
 		rc = group_finish(u);
 	else
@@ -497,8 +498,8 @@ static int check_duplicates(struct usage_run *u)
 	int file = 0, file0 = 0, rc;
 	uint64_t line = 0, line0 = 0;
 
-	rc = usage_sort_distinct(u->sort, count_month, u, &file, &line, &file0, &line0,
-				 rid, sizeof(rid));
+	rc = usage_sort_check(u->sort, count_month, u, &file, &line, &file0, &line0,
+			      rid, sizeof(rid));
 	if (rc == -EEXIST)
 		fmctl_error("usage", "%s:%" PRIu64 ": record_id %s seen before with different fields (%s:%" PRIu64 ")",
 			    u->files[file], line, rid, u->files[file0], line0);
@@ -567,6 +568,9 @@ static int run(struct usage_run *u)
 		fmctl_error("usage", "%s", err);
 		goto out_rmdir;
 	}
+	rc = usage_sort_set_keep(u->sort, keep_month, u);
+	if (rc < 0)
+		goto out_sort;
 	rc = read_exports(u);
 	phase("read");
 	if (rc == 0)

@@ -79,15 +79,17 @@ static bool csv_is_control(const unsigned char *s, size_t *len)
 void csv_text(struct csv_writer *w, const char *s)
 {
 	const unsigned char *p;
-	char *clean, *q;
+	char small[256], *clean = small, *q;
 	bool inject;
-	size_t len;
+	size_t len, n;
 
 	csv_sep(w);
 	if (!s || !*s)
 		return;
 	inject = strchr("=+-@\t\r", s[0]) != NULL;
-	clean = malloc(strlen(s) + 1);
+	n = strlen(s);
+	if (n >= sizeof(small))
+		clean = malloc(n + 1);
 	if (!clean) {
 		/* cannot happen in practice; never emit an unsanitised cell */
 		fputs_unlocked("\"'\"", w->out);
@@ -107,7 +109,8 @@ void csv_text(struct csv_writer *w, const char *s)
 		csv_put_quoted(w->out, "", clean);
 	else
 		fputs_unlocked(clean, w->out);
-	free(clean);
+	if (clean != small)
+		free(clean);
 }
 
 void csv_int(struct csv_writer *w, int64_t v)

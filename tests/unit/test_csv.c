@@ -96,6 +96,18 @@ static void test_writer(void)
 	CHECK(!strcmp(row_text("Zoë Ångström 東京"), "Zoë Ångström 東京\r\n"));
 	CHECK(!strcmp(row_text("=Zoë"), "\"'=Zoë\"\r\n"));
 	CHECK(!strcmp(row_text(""), "\r\n"));
+	/* a long cell (beyond the writer's stack buffer) is handled the same */
+	{
+		char longcell[400], want[420];
+
+		memset(longcell, 'x', sizeof(longcell) - 1);
+		longcell[0] = '=';
+		longcell[10] = '\n';
+		longcell[sizeof(longcell) - 1] = '\0';
+		snprintf(want, sizeof(want), "\"'%s\"\r\n", longcell);
+		want[12] = ' ';
+		CHECK(!strcmp(row_text(longcell), want));
+	}
 }
 
 struct rd {
