@@ -35,6 +35,12 @@ struct usage_run {
 	char **files;
 	int nfiles;
 	uint64_t *open_records; /* per export: records of months not written */
+	FILE *added;            /* the archive paths written, shown after commit */
+	char *added_buf;
+	size_t added_len;
+	FILE *notes;            /* the per-month summary, shown after commit */
+	char *notes_buf;
+	size_t notes_len;
 	struct catalog *cat;
 	struct usage_sort *sort;
 	struct ingest *ing;
@@ -377,14 +383,14 @@ static int group_finish(struct usage_run *u)
 		if (rc < 0)
 			fmctl_error("usage", "%s", ingest_error(u->ing));
 		else
-			printf("%s/Usage/%s/%s\n", u->org, m, name);
+			fprintf(u->added, "%s/Usage/%s/%s\n", u->org, m, name);
 	}
 	for (int i = 1; i <= u->nparts; i++) {
 		part_path(u, i, path, sizeof(path));
 		unlink(path);
 	}
 	if (rc == 0 && u->new_rows + u->old_rows)
-		fprintf(stderr, "%s %s: %" PRIu64 " new records%s, %" PRIu64 " already archived\n",
+		fprintf(u->notes, "%s %s: %" PRIu64 " new records%s, %" PRIu64 " already archived\n",
 			m, usage_type_name(u->type), u->new_rows,
 			u->supplement && u->new_rows ? " (supplement)" : "", u->old_rows);
 	u->nparts = 0;
@@ -422,12 +428,6 @@ static int row_matches(const void *row, size_t len, uint64_t h)
 	return same;
 }
 
-static int keep_month(void *arg, int type, int month)
-{
-	(void)type;
-	return month_is_closed(arg, month);
-}
-
 static int write_row(void *arg, int type, int month, const char *rid,
 		     const void *row, size_t len, int file, uint64_t line)
 {
@@ -435,6 +435,8 @@ static int write_row(void *arg, int type, int month, const char *rid,
 	uint64_t h;
 	int rc;
 
+	if (!month_is_closed(u, month))
+		return count_month(u, type, month); /* left for a later run */
 	if (type != u->type || month != u->month) {
 		rc = group_start(u, type, month);
 		if (rc < 0)
@@ -492,14 +494,14 @@ static int write_months(struct usage_run *u)
 
 /* ---- the command ---- */
 
+/* The same record_id twice with different fields (after the walk). */
 static int check_duplicates(struct usage_run *u)
 {
 	char rid[128];
 	int file = 0, file0 = 0, rc;
 	uint64_t line = 0, line0 = 0;
 
-	rc = usage_sort_check(u->sort, count_month, u, &file, &line, &file0, &line0,
-			      rid, sizeof(rid));
+	rc = usage_sort_conflict(u->sort, rid, sizeof(rid), &file, &line, &file0, &line0);
 	if (rc == -EEXIST)
 		fmctl_error("usage", "%s:%" PRIu64 ": record_id %s seen before with different fields (%s:%" PRIu64 ")",
 			    u->files[file], line, rid, u->files[file0], line0);
@@ -568,33 +570,44 @@ static int run(struct usage_run *u)
 		fmctl_error("usage", "%s", err);
 		goto out_rmdir;
 	}
-	rc = usage_sort_set_keep(u->sort, keep_month, u);
-	if (rc < 0)
-		goto out_sort;
 	rc = read_exports(u);
 	phase("read");
-	if (rc == 0)
-		rc = check_duplicates(u);
-	phase("distinct");
 	if (rc < 0)
 		goto out_sort;
 	rc = fmctl_open("usage", 0, &u->cat);
 	if (rc < 0)
 		goto out_sort;
+	u->added = open_memstream(&u->added_buf, &u->added_len);
+	u->notes = open_memstream(&u->notes_buf, &u->notes_len);
+	if (!u->added || !u->notes) {
+		rc = -ENOMEM;
+		goto out_streams;
+	}
 	rc = ingest_open(u->cat, fmctl_who(), &u->ing);
 	if (rc == 0)
 		rc = write_months(u);
+	if (rc == 0)
+		rc = check_duplicates(u);
 	phase("write");
 	if (rc == 0) {
 		rc = ingest_commit(u->ing, &added, &unchanged);
 		if (rc < 0)
 			fmctl_error("usage", "%s", ingest_error(u->ing));
 	}
+	fflush(u->added);
+	fflush(u->notes);
 	if (rc == 0) {
+		fwrite(u->added_buf, 1, u->added_len, stdout);
+		fwrite(u->notes_buf, 1, u->notes_len, stderr);
 		report_open(u);
 		fprintf(stderr, "%zu files added\n", added);
 	}
 	ingest_close(u->ing);
+out_streams:
+	if (u->added)
+		fclose(u->added);
+	if (u->notes)
+		fclose(u->notes);
 	catalog_close(u->cat);
 out_sort:
 	usage_sort_close(u->sort);
@@ -602,6 +615,8 @@ out_rmdir:
 	rmdir(u->tmpdir);
 	free(u->counts);
 	free(u->open_records);
+	free(u->added_buf);
+	free(u->notes_buf);
 	return rc < 0 ? 1 : 0;
 }
 

@@ -12,22 +12,20 @@
 
 #include "usage_sort.h"
 
-/* A Bloom filter of the (type, record_id) seen: 16 MiB whatever the input
- * size (about 0.5% false positives at 10 million records); a hit puts the
- * record_id on the short list that the duplicate check sorts. */
-#define BLOOM_BITS (UINT64_C(1) << 27)
+/* Duplicate record_ids without sorting the input by record_id: a Bloom
+ * filter of the (type, record_id) read (16 MiB whatever the input size, about
+ * 0.5% false positives at 10 million records) and a second one of those it
+ * saw twice (8 MiB). The ordered walk of usage_sort_each() copies the rows
+ * the second one knows into the small table suspect, and only that is
+ * grouped by record_id. */
+#define SEEN_BITS (UINT64_C(1) << 27)
+#define TWICE_BITS (UINT64_C(1) << 26)
 #define BLOOM_HASHES 4
-
-struct keep_ctx {
-	usage_keep_fn keep;
-	void *arg;
-};
 
 struct usage_sort {
 	sqlite3 *db;
-	sqlite3_stmt *insert, *cand_insert, *arch_insert, *arch_get;
-	uint64_t *bloom;
-	struct keep_ctx keep;
+	sqlite3_stmt *insert, *suspect_insert, *arch_insert, *arch_get;
+	uint64_t *seen, *twice;
 	char path[4096];
 };
 
@@ -43,7 +41,7 @@ static const char schema[] =
 	" file INT, line INT, row BLOB);"
 	"CREATE TABLE arch(type INT, rid TEXT, h INT, PRIMARY KEY(type, rid))"
 	" WITHOUT ROWID;"
-	"CREATE TABLE cand(type INT, rid TEXT, PRIMARY KEY(type, rid)) WITHOUT ROWID;"
+	"CREATE TABLE suspect(type INT, rid TEXT, h INT, file INT, line INT);"
 	"BEGIN;";
 
 int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
@@ -54,8 +52,11 @@ int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
 
 	if (!s)
 		return -ENOMEM;
-	s->bloom = calloc(BLOOM_BITS / 64, sizeof(*s->bloom));
-	if (!s->bloom) {
+	s->seen = calloc(SEEN_BITS / 64, sizeof(*s->seen));
+	s->twice = calloc(TWICE_BITS / 64, sizeof(*s->twice));
+	if (!s->seen || !s->twice) {
+		free(s->seen);
+		free(s->twice);
 		free(s);
 		return -ENOMEM;
 	}
@@ -71,8 +72,8 @@ int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
 					&s->insert, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db,
-					"INSERT OR IGNORE INTO cand VALUES(?,?)", -1,
-					&s->cand_insert, NULL);
+					"INSERT INTO suspect VALUES(?,?,?,?,?)", -1,
+					&s->suspect_insert, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db,
 					"INSERT OR IGNORE INTO arch VALUES(?,?,?)", -1,
@@ -96,12 +97,13 @@ void usage_sort_close(struct usage_sort *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->insert);
-	sqlite3_finalize(s->cand_insert);
+	sqlite3_finalize(s->suspect_insert);
 	sqlite3_finalize(s->arch_insert);
 	sqlite3_finalize(s->arch_get);
 	sqlite3_close(s->db);
 	unlink(s->path);
-	free(s->bloom);
+	free(s->seen);
+	free(s->twice);
 	free(s);
 }
 
@@ -117,23 +119,26 @@ static int step_done(struct usage_sort *s, sqlite3_stmt *st)
 	return 0;
 }
 
-/* Was (type, rid) maybe seen before? Marks it seen. */
-static bool bloom_test_set(struct usage_sort *s, int type, const char *rid)
+/* Is (type, rid) maybe in the filter? With set, adds it too. */
+static bool bloom_test(uint64_t *bits, uint64_t nbits, int type, const char *rid,
+		       bool set)
 {
 	uint64_t k = XXH64(rid, strlen(rid), (uint64_t)type);
 	uint32_t h1 = (uint32_t)k, h2 = (uint32_t)(k >> 32) | 1;
-	bool seen = true;
+	bool in = true;
 
 	for (uint32_t i = 0; i < BLOOM_HASHES; i++) {
-		uint64_t bit = (h1 + (uint64_t)i * h2) % BLOOM_BITS;
+		uint64_t bit = (h1 + (uint64_t)i * h2) % nbits;
 		uint64_t mask = UINT64_C(1) << (bit % 64);
 
-		if (!(s->bloom[bit / 64] & mask)) {
-			seen = false;
-			s->bloom[bit / 64] |= mask;
+		if (!(bits[bit / 64] & mask)) {
+			in = false;
+			if (!set)
+				break;
+			bits[bit / 64] |= mask;
 		}
 	}
-	return seen;
+	return in;
 }
 
 int usage_sort_add(struct usage_sort *s, int type, int month, int64_t start,
@@ -142,12 +147,8 @@ int usage_sort_add(struct usage_sort *s, int type, int month, int64_t start,
 {
 	sqlite3_stmt *st = s->insert;
 
-	if (bloom_test_set(s, type, rid)) {
-		sqlite3_bind_int(s->cand_insert, 1, type);
-		sqlite3_bind_text(s->cand_insert, 2, rid, -1, SQLITE_STATIC);
-		if (step_done(s, s->cand_insert) < 0)
-			return -EIO;
-	}
+	if (bloom_test(s->seen, SEEN_BITS, type, rid, true))
+		bloom_test(s->twice, TWICE_BITS, type, rid, true);
 
 	sqlite3_bind_int(st, 1, type);
 	sqlite3_bind_int(st, 2, month);
@@ -180,7 +181,8 @@ static int conflict_where(struct usage_sort *s, int type, const char *rid,
 	int rc;
 
 	rc = sqlite3_prepare_v2(s->db,
-				"SELECT h, file, line FROM rec WHERE type=? AND rid=? ORDER BY rowid",
+				"SELECT h, file, line FROM suspect WHERE type=? AND rid=?"
+				" ORDER BY file, line",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return -EIO;
@@ -202,54 +204,35 @@ static int conflict_where(struct usage_sort *s, int type, const char *rid,
 	return 0;
 }
 
-int usage_sort_check(struct usage_sort *s, usage_month_fn open_fn, void *arg,
-		     int *file, uint64_t *line, int *file0, uint64_t *line0,
-		     char *rid, size_t ridlen)
+int usage_sort_conflict(struct usage_sort *s, char *rid, size_t ridlen,
+			int *file, uint64_t *line, int *file0, uint64_t *line0)
 {
 	sqlite3_stmt *st;
-	sqlite3_int64 h0 = 0;
-	char prev[128] = "";
-	int prev_type = -1, rc, ret = 0;
+	int rc, type;
 
 	rc = sqlite3_prepare_v2(s->db,
-				"SELECT type, rid, month, h FROM rec"
-				" WHERE (type, rid) IN (SELECT type, rid FROM cand)"
-				" OR NOT keep(type, month) ORDER BY type, rid",
+				"SELECT type, rid FROM suspect GROUP BY type, rid"
+				" HAVING min(h) <> max(h) LIMIT 1",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto out_sql;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int type = sqlite3_column_int(st, 0), month = sqlite3_column_int(st, 2);
-		const char *r = (const char *)sqlite3_column_text(st, 1);
-		sqlite3_int64 h = sqlite3_column_int64(st, 3);
-
-		if (type == prev_type && !strcmp(r, prev)) {
-			if (h == h0)
-				continue;
-			snprintf(rid, ridlen, "%s", r);
-			sqlite3_finalize(st);
-			if (conflict_where(s, type, rid, file, line, file0, line0) < 0)
-				goto out_sql_final;
-			return -EEXIST;
-		}
-		prev_type = type;
-		snprintf(prev, sizeof(prev), "%s", r);
-		h0 = h;
-		if (!s->keep.keep(s->keep.arg, type, month)) {
-			ret = open_fn(arg, type, month);
-			if (ret)
-				break;
-		}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		goto out_sql;
 	}
+	type = sqlite3_column_int(st, 0);
+	snprintf(rid, ridlen, "%s", (const char *)sqlite3_column_text(st, 1));
 	sqlite3_finalize(st);
-	return ret;
+	if (conflict_where(s, type, rid, file, line, file0, line0) < 0)
+		goto out_sql;
+	return -EEXIST;
 out_sql:
 	fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
-out_sql_final:
 	return -EIO;
 }
 
@@ -284,26 +267,17 @@ int usage_sort_archived_get(struct usage_sort *s, int type, const char *rid,
 	return -EIO;
 }
 
-/* SQL function keep(type, month): asks the caller's keep(). */
-static void sql_keep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* Note a row whose record_id the input may hold twice. */
+static int suspect_add(struct usage_sort *s, sqlite3_stmt *row)
 {
-	struct keep_ctx *k = sqlite3_user_data(ctx);
+	sqlite3_stmt *st = s->suspect_insert;
 
-	(void)argc;
-	sqlite3_result_int(ctx, k->keep(k->arg, sqlite3_value_int(argv[0]),
-					sqlite3_value_int(argv[1])));
-}
-
-int usage_sort_set_keep(struct usage_sort *s, usage_keep_fn keep, void *arg)
-{
-	s->keep.keep = keep;
-	s->keep.arg = arg;
-	if (sqlite3_create_function(s->db, "keep", 2, SQLITE_UTF8, &s->keep, sql_keep,
-				    NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
-		return -EIO;
-	}
-	return 0;
+	sqlite3_bind_value(st, 1, sqlite3_column_value(row, 0));
+	sqlite3_bind_value(st, 2, sqlite3_column_value(row, 2));
+	sqlite3_bind_value(st, 3, sqlite3_column_value(row, 6));
+	sqlite3_bind_value(st, 4, sqlite3_column_value(row, 4));
+	sqlite3_bind_value(st, 5, sqlite3_column_value(row, 5));
+	return step_done(s, st);
 }
 
 int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg)
@@ -312,8 +286,10 @@ int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg)
 	char prev[128] = "";
 	int prev_type = -1, rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(s->db,
-					"SELECT type, month, rid, row, file, line FROM rec WHERE keep(type, month)"
+	rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db,
+					"SELECT type, month, rid, row, file, line, h FROM rec"
 					" ORDER BY type, month, start, rid",
 					-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -322,7 +298,13 @@ int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg)
 		int type = sqlite3_column_int(st, 0);
 		const char *rid = (const char *)sqlite3_column_text(st, 2);
 
-		/* identical copies of a record are adjacent: keep the first */
+		if (bloom_test(s->twice, TWICE_BITS, type, rid, false)) {
+			ret = suspect_add(s, st);
+			if (ret)
+				break;
+		}
+		/* copies of a record are adjacent: keep the first (copies that
+		 * differ are found by usage_sort_conflict()) */
 		if (type == prev_type && !strcmp(rid, prev))
 			continue;
 		prev_type = type;
@@ -336,9 +318,12 @@ int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		goto out_sql;
 	sqlite3_finalize(st);
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !ret)
+		goto out_sql_done;
 	return ret;
 out_sql:
-	fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
+out_sql_done:
+	fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
 	return -EIO;
 }

@@ -22,21 +22,11 @@ int usage_sort_add(struct usage_sort *s, int type, int month, int64_t start,
 /* Done adding (commits). 0 or -EIO. */
 int usage_sort_end_input(struct usage_sort *s);
 
-/* Which months are written (closed): the filter of usage_sort_check() and
- * usage_sort_each(). Set once, before either. 0 or -EIO. */
-typedef int (*usage_keep_fn)(void *arg, int type, int month);
-int usage_sort_set_keep(struct usage_sort *s, usage_keep_fn keep, void *arg);
-
-/* Check the records for a record_id given twice with different rows, and
- * call open_fn once for each distinct record of a month keep() refuses.
- * Only record_ids that a Bloom filter of the input saw twice, and the
- * records of open months, are sorted, not the whole input. A conflict stops
- * with -EEXIST, setting file and line (where the second, differing copy was
- * read) and file0 and line0 (the first). */
-typedef int (*usage_month_fn)(void *arg, int type, int month);
-int usage_sort_check(struct usage_sort *s, usage_month_fn open_fn, void *arg,
-		     int *file, uint64_t *line, int *file0, uint64_t *line0,
-		     char *rid, size_t ridlen);
+/* After usage_sort_each(): a record_id given twice with different rows?
+ * Returns 0 (none), -EIO, or -EEXIST setting rid, file and line (where the
+ * second, differing copy was read) and file0 and line0 (the first). */
+int usage_sort_conflict(struct usage_sort *s, char *rid, size_t ridlen,
+			int *file, uint64_t *line, int *file0, uint64_t *line0);
 
 /* Records already archived (read back from the archive's files). */
 int usage_sort_archived_add(struct usage_sort *s, int type, const char *rid,
@@ -45,9 +35,8 @@ int usage_sort_archived_add(struct usage_sort *s, int type, const char *rid,
 int usage_sort_archived_get(struct usage_sort *s, int type, const char *rid,
 			    uint64_t *h);
 
-/* Every distinct record of the months accepted by keep(), ordered by type,
- * month, start time, record_id. fn returning non-zero stops the walk and is
- * returned. */
+/* Every record (copies once), ordered by type, month, start time, then
+ * record_id. fn returning non-zero stops the walk and is returned. */
 typedef int (*usage_row_fn)(void *arg, int type, int month, const char *rid,
 			    const void *row, size_t len, int file, uint64_t line);
 int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg);

@@ -65,6 +65,9 @@ refused "h1.csv:1: header matches no usage type" h1.csv
 export_csv dup1.csv "$CALL_HDR" "$good_row"
 export_csv dup2.csv "$CALL_HDR" "$(call y 2026-10-01T00:00:00Z 1)" "$(sub ,0.015,0.01,USD ,0.016,0.01,USD)"
 refused "dup2.csv:3: record_id x1 seen before with different fields (dup1.csv:2)" dup1.csv dup2.csv
+# ... also when the other copy belongs to a month still open
+export_csv dup3.csv "$CALL_HDR" "$(call x1 2026-12-07T00:00:00Z 60)"
+refused "dup3.csv:2: record_id x1 seen before with different fields (dup1.csv:2)" dup1.csv dup3.csv
 # the same record twice is one record (and later, the same again: a no-op)
 export_csv same.csv "$CALL_HDR" "$good_row" "$good_row"
 # a missing export
