@@ -250,7 +250,7 @@ static int usage_error(const char *msg)
 int cmd_report(int argc, char **argv)
 {
 	const char *org, *period, *dir;
-	char tmpdir[] = "/tmp/fmctl-report-XXXXXX", name[300], path[600];
+	char tmpdir[4096], name[300], path[4400];
 	struct subs s = { 0 };
 	struct catalog *cat = NULL;
 	int64_t start, end;
@@ -265,6 +265,7 @@ int cmd_report(int argc, char **argv)
 	if (rc < 0)
 		return EXIT_USAGE;
 	rc = subs_read(&s, dir, start, end);
+	fmctl_tmpdir_template(tmpdir, sizeof(tmpdir));
 	if (rc == 0 && !mkdtemp(tmpdir)) {
 		fmctl_error(SUB, "%s: cannot create: %s", tmpdir, strerror(errno));
 		rc = -1;

@@ -209,7 +209,7 @@ static int usage_error(const char *msg)
 int cmd_revenue(int argc, char **argv)
 {
 	const char *org, *period, *dir;
-	char tmpdir[] = "/tmp/fmctl-revenue-XXXXXX", zipname[300], zippath[600];
+	char tmpdir[4096], zipname[300], zippath[4400];
 	struct rev_files rf = { 0 };
 	struct catalog *cat = NULL;
 	struct ledger l;
@@ -233,6 +233,7 @@ int cmd_revenue(int argc, char **argv)
 		rc = revenue_files_build(&l, SUB, org, period, &rf);
 	if (rc == 0)
 		rc = revenue_check(&rf, &l, SUB);
+	fmctl_tmpdir_template(tmpdir, sizeof(tmpdir));
 	if (rc == 0 && !mkdtemp(tmpdir)) {
 		fmctl_error(SUB, "%s: cannot create: %s", tmpdir, strerror(errno));
 		rc = -1;

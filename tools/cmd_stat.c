@@ -8,7 +8,7 @@ int cmd_stat(int argc, char **argv)
 {
 	struct catalog *cat;
 	struct document d;
-	struct node n;
+	struct node n, zip;
 	char t1[21], t2[21];
 	int rc;
 
@@ -35,6 +35,9 @@ int cmd_stat(int argc, char **argv)
 			printf("direction: %s\n", d.direction);
 		printf("period: %s\ningested_at: %s\ningested_by: %s\noriginal_name: %s\n",
 		       d.period, t2, d.ingested_by, d.original_name);
+		if (d.container && node_get(cat, d.container, &zip) == 0)
+			printf("extracted_from: %s (inode %llu)\n", zip.name,
+			       (unsigned long long)zip.id);
 	}
 	catalog_close(cat);
 	return 0;

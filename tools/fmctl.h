@@ -34,6 +34,9 @@ int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org
 			   const char *kind, const char *period, const char *name,
 			   const char *path, int64_t doc_date);
 
+/* "$TMPDIR/fmctl-XXXXXX" (or /tmp) into out, for mkdtemp. */
+void fmctl_tmpdir_template(char *out, size_t len);
+
 int cmd_init(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_ls(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* month.c - what the monthly generators (revenue, report) share: their
  * --org/--period/FOLDER arguments and the ingest of what they generated. */
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -78,3 +79,10 @@ int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org
 	return rc < 0 ? -1 : 0;
 }
 
+
+void fmctl_tmpdir_template(char *out, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(out, len, "%s/fmctl-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+}

@@ -35,6 +35,8 @@ cmp mnt/Revenue/$org-2026-10-revenue.zip z.zip
 zipid=$(stat -c %i mnt/Revenue/$org-2026-10-revenue.zip)
 assert_eq "$(sqlite3 "file:S/catalog.db?mode=ro" "SELECT count(*) FROM documents WHERE container=$zipid AND kind='revenue' AND period='2026-10'")" 10 "entries recorded with their zip"
 
+fmctl -s S stat /$org/Revenue/2026-10/$org-2026-10-date-summary.csv | grep -qx "extracted_from: $org-2026-10-revenue.zip (inode $zipid)" || fail "stat: no extracted_from"
+
 # twice: nothing changes
 sha=$(sha256sum < z.zip)
 before=$(store_state S)
