@@ -18,10 +18,10 @@ entries=$(unzip -Z1 z.zip)
 assert_eq "$(wc -l <<<"$entries")" 10 "entries in the zip"
 assert_eq "$(unzip -Z1 z.zip | sort)" "$entries" "entries are sorted"
 # fixed mtime (the period end) and deflate level 6 on every entry
-unzip -Zl z.zip | grep -E "\.csv$" | grep -vq "defN.*26-Nov-01 00:00" && fail "an entry has another mtime or method: $(unzip -Zl z.zip)"
+grep -vq "defN.*26-Nov-01 00:00" <<<"$(unzip -Zl z.zip | grep -E "\.csv$")" && fail "an entry has another mtime or method: $(unzip -Zl z.zip)"
 # CSV injection neutralised, commas and quotes quoted
-unzip -p z.zip $org-2026-10-customer-list.csv | grep -qF "\"'=HYPERLINK(\"\"http://x\"\")\"" || fail "formula not neutralised"
-unzip -p z.zip $org-2026-10-wallet-PW-1.csv | grep -qF "\"'=SUM(A1:A9) adjustment\"" || fail "wallet description not neutralised"
+grep -qF "\"'=HYPERLINK(\"\"http://x\"\")\"" <<<"$(unzip -p z.zip $org-2026-10-customer-list.csv)" || fail "formula not neutralised"
+grep -qF "\"'=SUM(A1:A9) adjustment\"" <<<"$(unzip -p z.zip $org-2026-10-wallet-PW-1.csv)" || fail "wallet description not neutralised"
 
 # the same CSVs, unzipped, through the mount
 fmfs_mount S mnt -o org=$org
@@ -35,12 +35,12 @@ cmp mnt/Revenue/$org-2026-10-revenue.zip z.zip
 zipid=$(stat -c %i mnt/Revenue/$org-2026-10-revenue.zip)
 assert_eq "$(sqlite3 "file:S/catalog.db?mode=ro" "SELECT count(*) FROM documents WHERE container=$zipid AND kind='revenue' AND period='2026-10'")" 10 "entries recorded with their zip"
 
-fmctl -s S stat /$org/Revenue/2026-10/$org-2026-10-date-summary.csv | grep -qx "extracted_from: $org-2026-10-revenue.zip (inode $zipid)" || fail "stat: no extracted_from"
+grep -qx "extracted_from: $org-2026-10-revenue.zip (inode $zipid)" <<<"$(fmctl -s S stat /$org/Revenue/2026-10/$org-2026-10-date-summary.csv)" || fail "stat: no extracted_from"
 
 # twice: nothing changes
 sha=$(sha256sum < z.zip)
 before=$(store_state S)
-fmctl -s S revenue --org $org --period 2026-10 L | grep -q "nothing to do" || fail "second run was not a no-op"
+grep -q "nothing to do" <<<"$(fmctl -s S revenue --org $org --period 2026-10 L)" || fail "second run was not a no-op"
 assert_eq "$(store_state S)" "$before" "second run changed the store"
 # the same bytes in another store, another time zone, another day
 fmctl init S2 >/dev/null
@@ -62,8 +62,8 @@ fmctl -s S6 ingest --org $org --kind usage --period 2026-10 L/usage/*.csv >/dev/
 FMFS_REVENUE_MAX_ROWS=7 "$BIN/fmctl" -s S6 revenue --org $org --period 2026-10 L >/dev/null
 fmctl -s S6 cat "$zip" > parts.zip
 python3 "$TOP/tests/revenue_check.py" --max-rows 7 parts.zip 2026-10 L/usage/*.csv
-unzip -Z1 parts.zip | grep -qx "$org-2026-10-customer-product-summary-part002.csv" || fail "not split"
-unzip -Z1 parts.zip | grep -qx "$org-2026-10-customer-list.csv" || fail "7 rows were split"
+grep -qx "$org-2026-10-customer-product-summary-part002.csv" <<<"$(unzip -Z1 parts.zip)" || fail "not split"
+grep -qx "$org-2026-10-customer-list.csv" <<<"$(unzip -Z1 parts.zip)" || fail "7 rows were split"
 assert_eq "$(fmctl -s S6 ls /$org/Revenue/2026-10 | wc -l)" "$(unzip -Z1 parts.zip | wc -l)" "parts in the folder"
 
 # the next month opens with October's closing balance (I5)
@@ -73,7 +73,7 @@ fmctl -s S ingest --org $org --kind usage --period 2026-11 N/usage/*.csv >/dev/n
 fmctl -s S revenue --org $org --period 2026-11 N >/dev/null
 fmctl -s S cat /$org/Revenue/$org-2026-11-revenue.zip > n.zip
 python3 "$TOP/tests/revenue_check.py" --prev-closing "$closing" n.zip 2026-11 N/usage/*.csv
-ls mnt/Revenue/2026-11 | grep -q wallet-PW-1 || fail "November not in the mount"
+grep -q wallet-PW-1 <<<"$(ls mnt/Revenue/2026-11)" || fail "November not in the mount"
 
 # a zip made elsewhere, ingested by hand, appears unzipped too
 python3 -c "

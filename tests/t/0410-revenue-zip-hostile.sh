@@ -65,7 +65,7 @@ expect_fail "zip has 2 entries, more than 1" env FMFS_ZIP_MAX_ENTRIES=1 "$BIN/fm
 expect_fail "zip slip" ing ok.zip slip-dotdot.zip
 [ "$(wc -l <<<"$LAST_OUT")" = 1 ] || fail "more than one line: $LAST_OUT"
 assert_eq "$(store_state S)" "$before" "a refused zip changed the store"
-ls S/objects | grep -q tmp && fail "temp blobs left behind"
+grep -q tmp <<<"$(ls S/objects)" && fail "temp blobs left behind"
 
 # the good one goes in, unzipped too, and again is a no-op
 ing ok.zip >/dev/null
@@ -74,7 +74,7 @@ fmctl -s S cat /$org/Revenue/2026-10/x.csv | cmp - <(unzip -p ok.zip x.csv) || f
 zipid=$(sqlite3 "file:S/catalog.db?mode=ro" "SELECT id FROM nodes WHERE name='ok.zip'")
 assert_eq "$(sqlite3 "file:S/catalog.db?mode=ro" "SELECT count(*) FROM documents WHERE container=$zipid")" 2 "container of the entries"
 after=$(store_state S)
-ing ok.zip | grep -q "nothing to do" || fail "re-ingest was not a no-op"
+grep -q "nothing to do" <<<"$(ing ok.zip)" || fail "re-ingest was not a no-op"
 assert_eq "$(store_state S)" "$after" "re-ingest changed the store"
 # a different zip whose entry collides with an archived one: refused whole
 python3 -c "

@@ -76,7 +76,7 @@ fmctl -s S revenue --org $org --period 2026-10 L >/dev/null
 before=$(store_state S)
 mutate transactions.csv 37 price 1.000000
 expect_fail "$org/Revenue/$org-2026-10-revenue.zip is already archived with different content (files are never replaced)" rev B
-sed -n 37p B/transactions.csv | grep -q ",subscription,SUB-PBX,.*,1.000000," || fail "line 37 is not the subscription I meant"
+grep -q ",subscription,SUB-PBX,.*,1.000000," <<<"$(sed -n 37p B/transactions.csv)" || fail "line 37 is not the subscription I meant"
 assert_eq "$(store_state S)" "$before" "a corrected ledger changed the store"
 
 # I5: November's opening is not October's closing

@@ -7,7 +7,7 @@ org=acme.example
 name=$org-2026-10-subscription-billing.csv
 python3 "$TOP/tests/revenue_ledger.py" L --org $org --period 2026-10
 fmctl init S >/dev/null
-fmctl -s S report subscription-billing --org $org --period 2026-10 L | grep -q "ingested $name" || fail "not ingested"
+grep -q "ingested $name" <<<"$(fmctl -s S report subscription-billing --org $org --period 2026-10 L)" || fail "not ingested"
 fmfs_mount S mnt -o org=$org
 python3 - mnt/Reports/2026-10/$name L/subscriptions.csv <<'PY'
 import csv, sys
@@ -39,7 +39,7 @@ assert charged > 0 and charged < len(rows)
 print('ok: %d rows, %d charged' % (len(rows), charged))
 PY
 before=$(store_state S)
-fmctl -s S report subscription-billing --org $org --period 2026-10 L | grep -q "nothing to do" || fail "second run"
+grep -q "nothing to do" <<<"$(fmctl -s S report subscription-billing --org $org --period 2026-10 L)" || fail "second run"
 assert_eq "$(store_state S)" "$before" "second run changed the store"
 
 cp -r L B
