@@ -163,7 +163,8 @@ static int subs_read(struct subs *s, const char *dir, int64_t start, int64_t end
 	fclose(f);
 	if (rc < 0)
 		return -1;
-	qsort(s->v, s->n, sizeof(*s->v), sub_cmp);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), sub_cmp);
 	for (size_t i = 1; i < s->n; i++)
 		if (!sub_cmp(&s->v[i], &s->v[i - 1])) {
 			fmctl_error(SUB, "%s:%llu: subscription_id %s is also on line %llu",

@@ -553,6 +553,8 @@ static int txn_duplicates(struct ledger *l, const char *sub, uint64_t *hash,
 	size_t nids = 0;
 	int rc;
 
+	if (n < 2)
+		return 0;
 	qsort(hash, n, sizeof(*hash), u64_cmp);
 	for (size_t i = 1; i < n; i++)
 		if (hash[i] == hash[i - 1] && (!ndups || dups[ndups - 1] != hash[i])) {
@@ -705,7 +707,7 @@ static int read_topups(struct ledger *l, const char *sub)
 			break;
 		rc = 0;
 	}
-	if (rc == 0)
+	if (rc == 0 && l->ntopups > 1)
 		qsort(l->topups, l->ntopups, sizeof(*l->topups), topup_cmp);
 	for (size_t i = 1; rc == 0 && i < l->ntopups; i++)
 		if (!strcmp(l->topups[i].topup_id, l->topups[i - 1].topup_id)) {

@@ -165,6 +165,8 @@ static struct ksum *ks_find(struct ksums *k, const char *key)
 {
 	struct ksum probe;
 
+	if (!k->n)
+		return NULL;
 	if (!k->sorted) {
 		qsort(k->v, k->n, sizeof(*k->v), ksum_cmp);
 		/* merge equal keys */

@@ -499,8 +499,9 @@ int revenue_files_build(const struct ledger *l, const char *sub, const char *org
 	}
 	for (size_t i = 0; i < l->ncustomers; i++) {
 		b.by_org[i] = (int)i;
-		qsort_r(l->customers[i].sums, l->customers[i].nsums,
-			sizeof(struct ledger_sum), sum_cmp, (void *)l);
+		if (l->customers[i].nsums > 1)
+			qsort_r(l->customers[i].sums, l->customers[i].nsums,
+				sizeof(struct ledger_sum), sum_cmp, (void *)l);
 	}
 	qsort_r(b.by_org, l->ncustomers, sizeof(int), by_org_cmp, (void *)l);
 	for (int t = 0; t < N_TXN_TYPES; t++)

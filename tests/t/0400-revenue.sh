@@ -87,3 +87,16 @@ for e in legacy-2026-09-summary.csv legacy-2026-09-notes.csv; do
 	cmp mnt/Revenue/2026-09/$e <(unzip -p other.zip $e) || fail "$e differs"
 done
 cmp mnt/Revenue/other.zip other.zip
+
+# a quiet month: customers, no transactions, no top-ups, no usage, a report
+# without subscriptions
+mkdir Q && cp L/customers.csv L/wallet.csv Q/
+sed -i 's/2026-10-/2026-08-/' Q/wallet.csv
+head -n 1 L/transactions.csv > Q/transactions.csv
+head -n 1 L/topups.csv > Q/topups.csv
+head -n 1 L/subscriptions.csv > Q/subscriptions.csv
+fmctl -s S revenue --org $org --period 2026-08 Q >/dev/null
+fmctl -s S cat /$org/Revenue/$org-2026-08-revenue.zip > q.zip
+python3 "$TOP/tests/revenue_check.py" q.zip 2026-08
+assert_eq "$(unzip -p q.zip $org-2026-08-product-summary.csv | wc -l)" 1 "rows of a quiet month's product summary"
+fmctl -s S report subscription-billing --org $org --period 2026-08 Q >/dev/null
