@@ -3,6 +3,8 @@
 # make test       sanitizer build into build-san/, then every unit and integration test
 # make bench      benchmarks (see BENCHMARKS.md)
 # make demo       a demo archive mounted at /tmp/fmfs-demo/mnt
+# make stress     the tests with bigger counts (FMFS_STRESS=1)
+# make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -67,6 +69,33 @@ stress:
 bench: all
 	bench/run.sh $(B)
 
+# make fuzz [FUZZ_SECONDS=60]: every libFuzzer target in tests/fuzz/, built
+# with clang (-fsanitize=fuzzer,address,undefined) into build-fuzz/
+FUZZ_SECONDS ?= 60
+FB = build-fuzz
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
+	$(shell pkg-config --cflags $(PKGS)) -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(FB)/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FB)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FB)/libcatalog.a: $(CATALOG_SRC:%.c=$(FB)/obj/%.o)
+	$(AR) rcs $@ $^
+
+$(FB)/libtools.a: $(TOOLS_SRC:%.c=$(FB)/obj/%.o)
+	$(AR) rcs $@ $^
+
+$(FB)/bin/%: tests/fuzz/%.c $(FB)/libtools.a $(FB)/libcatalog.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/libtools.a \
+		$(FB)/libcatalog.a $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	tests/fuzz/run.sh $(FB) $(FUZZ_SECONDS)
+
 demo: all
 	tools/demo.sh $(B)
 
@@ -88,4 +117,4 @@ tidy:
 		-- $(CFLAGS_BASE)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
