@@ -20,7 +20,7 @@
 
 #define USAGE_MAX_ROWS 1000000 /* FORMATS.md §1: data rows per file */
 
-/* Records found per type and month. */
+/* Records left for a later run, per type and open month. */
 struct month_count {
 	int type, month;
 	uint64_t records;
