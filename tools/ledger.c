@@ -273,12 +273,46 @@ static int customer_cmp(const void *a, const void *b)
 		      ((const struct customer *)b)->wallet_id);
 }
 
+static int hash_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct wallet_hash *)a)->hash;
+	uint64_t y = ((const struct wallet_hash *)b)->hash;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The look-up index: millions of rows look a wallet up, so compare 64-bit
+ * hashes, then the one string. */
+static int customers_index(struct ledger *l)
+{
+	l->by_hash = malloc(l->ncustomers * sizeof(*l->by_hash));
+	if (!l->by_hash)
+		return -1;
+	for (size_t i = 0; i < l->ncustomers; i++) {
+		const char *id = l->customers[i].wallet_id;
+
+		l->by_hash[i].hash = XXH3_64bits(id, strlen(id));
+		l->by_hash[i].customer = i;
+	}
+	qsort(l->by_hash, l->ncustomers, sizeof(*l->by_hash), hash_cmp);
+	return 0;
+}
+
 struct customer *ledger_customer(const struct ledger *l, const char *wallet_id)
 {
-	struct customer key;
+	struct wallet_hash key = { .hash = XXH3_64bits(wallet_id, strlen(wallet_id)) };
+	const struct wallet_hash *h = bsearch(&key, l->by_hash, l->ncustomers,
+					      sizeof(key), hash_cmp);
+	const struct wallet_hash *end = l->by_hash + l->ncustomers;
 
-	snprintf(key.wallet_id, sizeof(key.wallet_id), "%s", wallet_id);
-	return bsearch(&key, l->customers, l->ncustomers, sizeof(key), customer_cmp);
+	if (!h)
+		return NULL;
+	while (h > l->by_hash && h[-1].hash == key.hash) /* collisions: the first */
+		h--;
+	for (; h < end && h->hash == key.hash; h++)
+		if (!strcmp(l->customers[h->customer].wallet_id, wallet_id))
+			return &l->customers[h->customer];
+	return NULL;
 }
 
 static int ccy_cmp(const void *a, const void *b)
@@ -843,7 +877,7 @@ int ledger_read(struct ledger *l, const char *sub, const char *dir,
 	l->days = (int)((end - start) / 86400);
 	if (read_customers(l, sub) < 0)
 		goto out_release;
-	if (setup_currencies(l) < 0) {
+	if (customers_index(l) < 0 || setup_currencies(l) < 0) {
 		fmctl_error(sub, "out of memory");
 		goto out_release;
 	}
@@ -864,6 +898,7 @@ void ledger_release(struct ledger *l)
 		free(l->customers[i].sums);
 	}
 	free(l->customers);
+	free(l->by_hash);
 	for (size_t i = 0; i < l->nproducts; i++)
 		free(l->products[i].name);
 	free(l->products);

@@ -80,12 +80,18 @@ struct partner_wallet {
 extern const char *const wallet_entry_names[];
 extern const char *const topup_entry_names[];
 
+struct wallet_hash {
+	uint64_t hash;
+	size_t customer;
+};
+
 struct ledger {
 	const char *dir;
 	int64_t start, end; /* the period, [start, end) */
 	int days;
 	struct customer *customers; /* sorted by wallet_id */
 	size_t ncustomers;
+	struct wallet_hash *by_hash; /* customers by XXH3 of wallet_id, sorted */
 	struct product *products;   /* in first-seen order */
 	int *product_order;         /* indexes sorted by sku */
 	size_t nproducts, capproducts;
