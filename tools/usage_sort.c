@@ -1,6 +1,7 @@
-/* usage_sort.c - fmctl usage's scratch SQLite database: a throwaway file in
- * a temp folder (never the catalog) that sorts and groups the records on
- * disk, so memory stays flat however large the exports are. */
+/* usage_sort.c - fmctl usage's scratch space: records go through the
+ * external merge sort of usage_merge.c; a throwaway SQLite file in the temp
+ * folder (never the catalog) holds the archived record_ids and the rows
+ * whose record_id may come twice, so memory stays flat at any input size. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,7 +11,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "usage_merge.h"
 #include "usage_sort.h"
+
+/* The memory the records are sorted in (the rest goes to disk). */
+#define MERGE_MEM (64 << 20)
 
 /* Duplicate record_ids without sorting the input by record_id: a Bloom
  * filter of the (type, record_id) read (16 MiB whatever the input size, about
@@ -24,7 +29,8 @@
 
 struct usage_sort {
 	sqlite3 *db;
-	sqlite3_stmt *insert, *suspect_insert, *arch_insert, *arch_get;
+	sqlite3_stmt *suspect_insert, *arch_insert, *arch_get;
+	struct usage_merge *merge;
 	uint64_t *seen, *twice;
 	char path[4096];
 };
@@ -36,9 +42,7 @@ static const char schema[] =
 	"PRAGMA synchronous=OFF;"
 	"PRAGMA locking_mode=EXCLUSIVE;"
 	"PRAGMA temp_store=FILE;"
-	"PRAGMA cache_size=-32768;" /* 32 MiB, also the sorter's memory */
-	"CREATE TABLE rec(type INT, month INT, start INT, rid TEXT, h INT,"
-	" file INT, line INT, row BLOB);"
+	"PRAGMA cache_size=-8192;" /* 8 MiB: the tables here stay small */
 	"CREATE TABLE arch(type INT, rid TEXT, h INT, PRIMARY KEY(type, rid))"
 	" WITHOUT ROWID;"
 	"CREATE TABLE suspect(type INT, rid TEXT, h INT, file INT, line INT);"
@@ -60,16 +64,18 @@ int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
 		free(s);
 		return -ENOMEM;
 	}
+	if (usage_merge_open(dir, MERGE_MEM, &s->merge) < 0) {
+		free(s->seen);
+		free(s->twice);
+		free(s);
+		return -ENOMEM;
+	}
 	snprintf(s->path, sizeof(s->path), "%s/scratch.db", dir);
 	rc = sqlite3_open_v2(s->path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db,
-					"INSERT INTO rec VALUES(?,?,?,?,?,?,?,?)", -1,
-					&s->insert, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db,
 					"INSERT INTO suspect VALUES(?,?,?,?,?)", -1,
@@ -96,12 +102,12 @@ void usage_sort_close(struct usage_sort *s)
 {
 	if (!s)
 		return;
-	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->suspect_insert);
 	sqlite3_finalize(s->arch_insert);
 	sqlite3_finalize(s->arch_get);
 	sqlite3_close(s->db);
 	unlink(s->path);
+	usage_merge_close(s->merge);
 	free(s->seen);
 	free(s->twice);
 	free(s);
@@ -145,20 +151,18 @@ int usage_sort_add(struct usage_sort *s, int type, int month, int64_t start,
 		   const char *rid, uint64_t h, const void *row, size_t len,
 		   int file, uint64_t line)
 {
-	sqlite3_stmt *st = s->insert;
+	struct usage_rec r = {
+		.type = type, .month = month, .start = start, .h = h, .file = file,
+		.line = line, .rid = rid, .row = row, .len = len,
+	};
+	int rc;
 
 	if (bloom_test(s->seen, SEEN_BITS, type, rid, true))
 		bloom_test(s->twice, TWICE_BITS, type, rid, true);
-
-	sqlite3_bind_int(st, 1, type);
-	sqlite3_bind_int(st, 2, month);
-	sqlite3_bind_int64(st, 3, start);
-	sqlite3_bind_text(st, 4, rid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)h);
-	sqlite3_bind_int(st, 6, file);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)line);
-	sqlite3_bind_blob(st, 8, row, (int)len, SQLITE_STATIC);
-	return step_done(s, st);
+	rc = usage_merge_add(s->merge, &r);
+	if (rc < 0 && rc != -EIO)
+		fprintf(stderr, "fmctl usage: sorting: %s\n", strerror(-rc));
+	return rc;
 }
 
 int usage_sort_end_input(struct usage_sort *s)
@@ -268,62 +272,57 @@ int usage_sort_archived_get(struct usage_sort *s, int type, const char *rid,
 }
 
 /* Note a row whose record_id the input may hold twice. */
-static int suspect_add(struct usage_sort *s, sqlite3_stmt *row)
+static int suspect_add(struct usage_sort *s, const struct usage_rec *r)
 {
 	sqlite3_stmt *st = s->suspect_insert;
 
-	sqlite3_bind_value(st, 1, sqlite3_column_value(row, 0));
-	sqlite3_bind_value(st, 2, sqlite3_column_value(row, 2));
-	sqlite3_bind_value(st, 3, sqlite3_column_value(row, 6));
-	sqlite3_bind_value(st, 4, sqlite3_column_value(row, 4));
-	sqlite3_bind_value(st, 5, sqlite3_column_value(row, 5));
+	sqlite3_bind_int(st, 1, r->type);
+	sqlite3_bind_text(st, 2, r->rid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->h);
+	sqlite3_bind_int(st, 4, r->file);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->line);
 	return step_done(s, st);
+}
+
+struct walk {
+	struct usage_sort *s;
+	usage_row_fn fn;
+	void *arg;
+	int prev_type;
+	char prev[128];
+};
+
+static int walk_rec(void *arg, const struct usage_rec *r)
+{
+	struct walk *w = arg;
+	int rc;
+
+	if (bloom_test(w->s->twice, TWICE_BITS, r->type, r->rid, false)) {
+		rc = suspect_add(w->s, r);
+		if (rc)
+			return rc;
+	}
+	/* copies of a record are adjacent: keep the first (copies that differ
+	 * are found by usage_sort_conflict()) */
+	if (r->type == w->prev_type && !strcmp(r->rid, w->prev))
+		return 0;
+	w->prev_type = r->type;
+	snprintf(w->prev, sizeof(w->prev), "%s", r->rid);
+	return w->fn(w->arg, r->type, r->month, r->rid, r->row, r->len, r->file, r->line);
 }
 
 int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg)
 {
-	sqlite3_stmt *st = NULL;
-	char prev[128] = "";
-	int prev_type = -1, rc, ret = 0;
+	struct walk w = { .s = s, .fn = fn, .arg = arg, .prev_type = -1 };
+	int ret;
 
-	rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db,
-					"SELECT type, month, rid, row, file, line, h FROM rec"
-					" ORDER BY type, month, start, rid",
-					-1, &st, NULL);
-	if (rc != SQLITE_OK)
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto out_sql;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int type = sqlite3_column_int(st, 0);
-		const char *rid = (const char *)sqlite3_column_text(st, 2);
-
-		if (bloom_test(s->twice, TWICE_BITS, type, rid, false)) {
-			ret = suspect_add(s, st);
-			if (ret)
-				break;
-		}
-		/* copies of a record are adjacent: keep the first (copies that
-		 * differ are found by usage_sort_conflict()) */
-		if (type == prev_type && !strcmp(rid, prev))
-			continue;
-		prev_type = type;
-		snprintf(prev, sizeof(prev), "%s", rid);
-		ret = fn(arg, type, sqlite3_column_int(st, 1), rid,
-			 sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
-			 sqlite3_column_int(st, 4), (uint64_t)sqlite3_column_int64(st, 5));
-		if (ret)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto out_sql;
-	sqlite3_finalize(st);
+	ret = usage_merge_each(s->merge, walk_rec, &w);
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !ret)
-		goto out_sql_done;
+		goto out_sql;
 	return ret;
 out_sql:
-	sqlite3_finalize(st);
-out_sql_done:
 	fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
 	return -EIO;
 }

@@ -1,6 +1,7 @@
-/* usage_sort.h - the scratch database of fmctl usage: a temporary SQLite
- * file (not the catalog) that holds every input record so they can be
- * checked for duplicates and written out in order with flat memory. */
+/* usage_sort.h - where fmctl usage keeps the records between reading and
+ * writing: an external merge sort (usage_merge.c) for the records, Bloom
+ * filters and a temporary SQLite file (not the catalog) for duplicate
+ * record_ids and for what the archive already holds. Memory stays flat. */
 #ifndef FMFS_USAGE_SORT_H
 #define FMFS_USAGE_SORT_H
 
