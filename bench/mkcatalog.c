@@ -1,5 +1,5 @@
 /* mkcatalog.c - bench only: fill STORE with N small files through the catalog
- * library (ingest_open/ingest_add from memory, batches of 50,000), laid out as
+ * library (ingest_open/ingest_add from memory, batches of 10,000), laid out as
  * scale.example/<Invoices|SOA>/<Incoming|Outgoing>/YYYY-MM/F0000000.pdf with
  * 1,000 files per folder; 64 distinct contents, so the blob store stays small. */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include "catalog.h"
 
 #define PER_FOLDER 1000
-#define BATCH 50000
+#define BATCH 10000 /* a batch holds its temp files open: limit 20,000 */
 
 int main(int argc, char **argv)
 {
