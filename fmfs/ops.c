@@ -295,6 +295,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -rc);
 		return;
 	}
+	f->parent = n.parent;
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 1; /* archived bytes never change */
 	if (fuse_reply_open(req, fi) != 0)
@@ -313,6 +314,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, -rc);
 		return;
 	}
+	if (!__atomic_load_n(&f->read, __ATOMIC_RELAXED))
+		__atomic_store_n(&f->read, true, __ATOMIC_RELAXED);
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	buf.buf[0].fd = f->fd;
 	buf.buf[0].pos = off;
@@ -321,8 +324,12 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct fmfs_file *f = (struct fmfs_file *)(uintptr_t)fi->fh;
+
 	(void)ino;
-	fmfs_file_close((struct fmfs_file *)(uintptr_t)fi->fh);
+	if (__atomic_load_n(&f->read, __ATOMIC_RELAXED))
+		fmfs_stale_add(fs_of(req), f->parent);
+	fmfs_file_close(f);
 	fuse_reply_err(req, 0);
 }
 

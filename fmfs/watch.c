@@ -2,7 +2,8 @@
  * thread polls the catalog for nodes added since it last looked and tells the
  * kernel to forget the (negative) entry and the parent folder's attributes.
  * So entries and attributes can be cached for long, yet a file ingested while
- * mounted shows within a poll interval. */
+ * mounted shows within a poll interval. It also drops the cached listings of
+ * folders whose files were read (fmfs_stale_add). */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,34 @@ static int notify_added(void *arg, const struct node *n)
 	/* offset 0: also drop the folder's cached listing (cache_readdir) */
 	fuse_lowlevel_notify_inval_inode(fs->se, parent, 0, 0);
 	return 0;
+}
+
+void fmfs_stale_add(struct fmfs *fs, uint64_t id)
+{
+	size_t i;
+
+	pthread_mutex_lock(&fs->stale_lock);
+	for (i = 0; i < fs->nstale && fs->stale[i] != id; i++)
+		;
+	/* full: that folder's files cost a getattr each on their next stat */
+	if (i == fs->nstale && i < sizeof(fs->stale) / sizeof(*fs->stale))
+		fs->stale[fs->nstale++] = id;
+	pthread_mutex_unlock(&fs->stale_lock);
+}
+
+/* Drop the listings of folders whose files were read (see fmfs.h). */
+static void stale_flush(struct fmfs *fs)
+{
+	uint64_t ids[sizeof(fs->stale) / sizeof(*fs->stale)];
+	size_t n;
+
+	pthread_mutex_lock(&fs->stale_lock);
+	n = fs->nstale;
+	memcpy(ids, fs->stale, n * sizeof(*ids));
+	fs->nstale = 0;
+	pthread_mutex_unlock(&fs->stale_lock);
+	for (size_t i = 0; i < n; i++)
+		fuse_lowlevel_notify_inval_inode(fs->se, fmfs_ino(fs, ids[i]), 0, 0);
 }
 
 static bool wait_stop(struct fmfs *fs, int ms)
@@ -67,6 +96,7 @@ static void *watch_main(void *arg)
 			ra_done = true;
 		}
 		node_since(cat, wp.last, notify_added, &wp);
+		stale_flush(wp.fs);
 	}
 	return NULL;
 }
