@@ -337,25 +337,39 @@ static void time_format(int64_t t, char out[21])
 
 static bool id_is_valid(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = 0;
 
-	if (n < 1 || n > 64)
-		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789._:-") == n;
+	for (; s[n]; n++) {
+		char c = s[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
+		      c == '-'))
+			return false;
+	}
+	return n >= 1 && n <= 64;
 }
 
 static bool upper_is(const char *s, size_t n)
 {
-	return strlen(s) == n && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == n;
+	size_t i = 0;
+
+	for (; s[i]; i++)
+		if (s[i] < 'A' || s[i] > 'Z')
+			return false;
+	return i == n;
 }
 
 static bool e164_is_valid(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = 1;
 
-	return n >= 3 && n <= 16 && s[0] == '+' && s[1] >= '1' && s[1] <= '9' &&
-	       strspn(s + 1, "0123456789") == n - 1;
+	if (s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return false;
+	for (; s[n]; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return false;
+	return n >= 3 && n <= 16;
 }
 
 static bool enum_has(const char *values, const char *s)
@@ -379,11 +393,15 @@ static bool int_parse(const char *s, int64_t *out)
 {
 	const char *p = s + (*s == '-');
 	int64_t v = 0;
+	int digits = 0;
 
-	if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 18)
+	if (!*p)
 		return false;
-	for (; *p; p++)
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || ++digits > 18)
+			return false;
 		v = v * 10 + (*p - '0');
+	}
 	*out = *s == '-' ? -v : v;
 	return true;
 }
