@@ -188,6 +188,12 @@ static int verify_chunk(struct fmfs *fs, struct fmfs_file *f, size_t c)
 	return rc;
 }
 
+static bool chunk_verified(struct fmfs_file *f, size_t c)
+{
+	return __atomic_load_n(&f->verified[c / BITS], __ATOMIC_ACQUIRE) &
+	       (1UL << (c % BITS));
+}
+
 int fmfs_file_verify(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t len)
 {
 	size_t first, last;
@@ -199,11 +205,10 @@ int fmfs_file_verify(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t len
 	if (last >= f->nchunks)
 		last = f->nchunks - 1;
 	for (size_t c = first; c <= last; c++) {
-		unsigned long word = __atomic_load_n(&f->verified[c / BITS],
-						     __ATOMIC_ACQUIRE);
 		int rc;
 
-		if (word & (1UL << (c % BITS)))
+		/* two threads may check the same chunk at once: harmless */
+		if (chunk_verified(f, c))
 			continue;
 		rc = verify_chunk(fs, f, c);
 		if (rc < 0)
