@@ -35,8 +35,6 @@ pdf() {
 	} >"$1"
 }
 
-crlf() { sed 's/$/\r/' ; }
-bom() { printf '\xef\xbb\xbf'; }
 
 "$bin/fmctl" init "$store" >/dev/null
 manifest=$src/manifest.tsv
@@ -55,20 +53,22 @@ for period in 2026-09 2026-10; do
 	add "SOA-$period.pdf" soa incoming "$period" "$next-01"
 	pdf "$src/SOA-$period-customer-1.pdf" "Statement of account $period for customer 1"
 	add "SOA-$period-customer-1.pdf" soa outgoing "$period" "$next-03"
-	{
-		bom
-		echo 'record_id,org_id,org_name,wallet_id,txn_id,leg_id,direction,start_time,answer_time,end_time,duration_s,talk_s,billable_s,caller,callee,status,dest_country,rate_per_min,price,cost,currency'
-		echo "c-$period-1,org-1,Customer One,w-1,t-1,l-1,outgoing,$period-03T09:00:00Z,$period-03T09:00:05Z,$period-03T09:02:05Z,125,120,120,+15551230001,+15551230002,answered,US,0.020000,0.040000,0.010000,USD"
-	} | crlf >"$src/$org-$period-call.csv"
-	add "$org-$period-call.csv" usage "" "$period" "$next-01"
-	{
-		bom
-		echo 'period,org_id,org_name,wallet_id,subscription_id,product_sku,product_name,status,cycle_months,cycle_start,cycle_end,unit,quantity_start,quantity_end,quantity_billed,charged_in_period,unit_price,amount,cost,currency'
-		echo "$period,org-1,Customer One,w-1,sub-1,LIC-SEAT,Seat licence,active,1,$period-01,$period-28,license,5,5,5,true,10.000000,50.000000,30.000000,USD"
-	} | crlf >"$src/$org-$period-subscription-billing.csv"
-	add "$org-$period-subscription-billing.csv" report "" "$period" "$next-01"
 done
 "$bin/fmctl" -s "$store" ingest --manifest "$manifest" >/dev/null
+
+# Usage, revenue and reports come from the real generators, fed with a small
+# ledger export (tests/revenue_ledger.py writes one, with matching usage).
+for period in 2026-09 2026-10; do
+	python3 "$top/tests/revenue_ledger.py" "$src/ledger-$period" --org $org \
+		--period $period --customers 4 --transactions 300 --seed ${period#*-} >/dev/null
+done
+for period in 2026-09 2026-10; do
+	"$bin/fmctl" -s "$store" usage --org $org --through $period \
+		"$src/ledger-$period"/usage/*.csv >/dev/null
+	"$bin/fmctl" -s "$store" report subscription-billing --org $org --period $period \
+		"$src/ledger-$period" >/dev/null
+done
+"$bin/fmctl" -s "$store" revenue --org $org --period 2026-10 "$src/ledger-2026-10" >/dev/null
 
 if [ $store_only = 1 ]; then exit 0; fi
 mkdir -p "$mnt"
