@@ -1,8 +1,10 @@
-/* usage_merge.c - fmctl usage's external merge sort: records fill a fixed
- * arena, which is sorted and written as a run file when full; the runs are
- * merged (64 at a time, in more passes if there are more) into one ordered
- * stream. Memory is the arena plus one buffer per merged run. */
+/* usage_merge.c - fmctl usage's external merge sort: records fill one of two
+ * arenas; a full one is sorted and written as a run file by a helper thread
+ * while the other fills; the runs are merged (128 at a time, in more passes
+ * if there are more) into one ordered stream. Memory is the two arenas plus
+ * one buffer per merged run. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,7 @@
 
 #include "usage_merge.h"
 
-#define MERGE_FANIN 64
+#define MERGE_FANIN 128
 #define RUN_BUFSIZ (64 * 1024)
 
 /* A record as stored in the arena and in run files: this header, the
@@ -26,12 +28,28 @@ struct rec_hdr {
 	uint64_t rowlen;
 };
 
+struct arena {
+	char *mem;
+	size_t used;
+	struct rec_hdr **recs;   /* the records in it */
+	size_t nrecs, caprecs;
+};
+
+/* Sorting and writing one full arena as run id (in the helper thread). */
+struct flush_job {
+	pthread_t thread;
+	bool busy;               /* thread started, not yet joined */
+	struct arena *a;
+	char path[4200];
+	int rc;
+};
+
 struct usage_merge {
 	char dir[4096];
-	char *arena;
-	size_t mem, used;
-	struct rec_hdr **recs;   /* the records in the arena */
-	size_t nrecs, caprecs;
+	struct arena ar[2];
+	int cur;                 /* the arena being filled */
+	size_t size;             /* of each arena */
+	struct flush_job job;
 	int *runs;               /* ids of the run files not yet merged */
 	size_t nruns, capruns;
 	int next_run;
@@ -75,14 +93,36 @@ int usage_merge_open(const char *dir, size_t mem, struct usage_merge **out)
 	if (!m)
 		return -ENOMEM;
 	snprintf(m->dir, sizeof(m->dir), "%s", dir);
-	m->mem = mem;
-	m->arena = malloc(mem);
-	if (!m->arena) {
+	m->size = mem / 2;
+	m->ar[0].mem = malloc(m->size);
+	m->ar[1].mem = malloc(m->size);
+	if (!m->ar[0].mem || !m->ar[1].mem) {
+		free(m->ar[0].mem);
+		free(m->ar[1].mem);
 		free(m);
 		return -ENOMEM;
 	}
 	*out = m;
 	return 0;
+}
+
+/* Wait for the helper thread; its result. */
+static int job_wait(struct usage_merge *m)
+{
+	if (!m->job.busy)
+		return 0;
+	pthread_join(m->job.thread, NULL);
+	m->job.busy = false;
+	return m->job.rc;
+}
+
+static void arenas_free(struct usage_merge *m)
+{
+	for (int i = 0; i < 2; i++) {
+		free(m->ar[i].mem);
+		free(m->ar[i].recs);
+		memset(&m->ar[i], 0, sizeof(m->ar[i]));
+	}
 }
 
 void usage_merge_close(struct usage_merge *m)
@@ -91,12 +131,12 @@ void usage_merge_close(struct usage_merge *m)
 
 	if (!m)
 		return;
+	job_wait(m);
 	for (size_t i = 0; i < m->nruns; i++) {
 		run_path(m, m->runs[i], path, sizeof(path));
 		unlink(path);
 	}
-	free(m->arena);
-	free(m->recs);
+	arenas_free(m);
 	free(m->runs);
 	free(m);
 }
@@ -124,29 +164,55 @@ static int write_error(const char *path)
 	return rc;
 }
 
-/* Sort the arena and write it as a new run. */
-static int arena_flush(struct usage_merge *m)
+/* Sort an arena and write it to job->path (the helper thread's work). */
+static void *job_run(void *arg)
 {
-	char path[4200];
+	struct flush_job *job = arg;
+	struct arena *a = job->a;
 	FILE *f;
-	int id = m->next_run++, rc;
+	int rc = 0;
 
-	if (!m->nrecs)
-		return 0;
-	qsort(m->recs, m->nrecs, sizeof(*m->recs), rec_ptr_cmp);
-	run_path(m, id, path, sizeof(path));
-	f = fopen(path, "w");
-	if (!f)
-		return write_error(path);
-	rc = runs_push(m, id);
-	for (size_t i = 0; rc == 0 && i < m->nrecs; i++)
-		if (fwrite(m->recs[i], rec_size(m->recs[i]), 1, f) != 1)
-			rc = write_error(path);
+	qsort(a->recs, a->nrecs, sizeof(*a->recs), rec_ptr_cmp);
+	f = fopen(job->path, "w");
+	if (!f) {
+		job->rc = write_error(job->path);
+		goto out_reset;
+	}
+	for (size_t i = 0; rc == 0 && i < a->nrecs; i++)
+		if (fwrite(a->recs[i], rec_size(a->recs[i]), 1, f) != 1)
+			rc = write_error(job->path);
 	if (fclose(f) && rc == 0)
-		rc = write_error(path);
-	m->nrecs = 0;
-	m->used = 0;
-	return rc;
+		rc = write_error(job->path);
+	job->rc = rc;
+out_reset:
+	a->nrecs = 0;
+	a->used = 0;
+	return NULL;
+}
+
+/* Hand the current arena to the helper thread (after the previous job is
+ * done) and fill the other one; wait: do it here and now. */
+static int arena_flush(struct usage_merge *m, bool wait)
+{
+	struct arena *a = &m->ar[m->cur];
+	int id, rc = job_wait(m);
+
+	if (rc < 0 || !a->nrecs)
+		return rc;
+	id = m->next_run++;
+	rc = runs_push(m, id);
+	if (rc < 0)
+		return rc;
+	m->job.a = a;
+	m->job.rc = 0;
+	run_path(m, id, m->job.path, sizeof(m->job.path));
+	if (!wait && pthread_create(&m->job.thread, NULL, job_run, &m->job) == 0) {
+		m->job.busy = true;
+		m->cur ^= 1;
+		return 0;
+	}
+	job_run(&m->job);
+	return m->job.rc;
 }
 
 int usage_merge_add(struct usage_merge *m, const struct usage_rec *r)
@@ -160,28 +226,31 @@ int usage_merge_add(struct usage_merge *m, const struct usage_rec *r)
 	char *p;
 	int rc;
 
-	if (aligned > m->mem)
+	struct arena *a = &m->ar[m->cur];
+
+	if (aligned > m->size)
 		return -E2BIG;
-	if (m->used + aligned > m->mem) {
-		rc = arena_flush(m);
+	if (a->used + aligned > m->size) {
+		rc = arena_flush(m, false);
 		if (rc < 0)
 			return rc;
+		a = &m->ar[m->cur];
 	}
-	if (m->nrecs == m->caprecs) {
-		size_t cap = m->caprecs ? m->caprecs * 2 : 4096;
-		struct rec_hdr **recs = realloc(m->recs, cap * sizeof(*recs));
+	if (a->nrecs == a->caprecs) {
+		size_t cap = a->caprecs ? a->caprecs * 2 : 4096;
+		struct rec_hdr **recs = realloc(a->recs, cap * sizeof(*recs));
 
 		if (!recs)
 			return -ENOMEM;
-		m->recs = recs;
-		m->caprecs = cap;
+		a->recs = recs;
+		a->caprecs = cap;
 	}
-	p = m->arena + m->used;
+	p = a->mem + a->used;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), r->rid, h.ridlen + 1);
 	memcpy(p + sizeof(h) + h.ridlen + 1, r->row, r->len);
-	m->recs[m->nrecs++] = (struct rec_hdr *)p;
-	m->used += aligned;
+	a->recs[a->nrecs++] = (struct rec_hdr *)p;
+	a->used += aligned;
 	return 0;
 }
 
@@ -322,13 +391,9 @@ out_free:
 int usage_merge_each(struct usage_merge *m, usage_rec_fn fn, void *arg)
 {
 	char path[4200];
-	int rc = arena_flush(m);
+	int rc = arena_flush(m, true);
 
-	free(m->arena);
-	m->arena = NULL;
-	free(m->recs);
-	m->recs = NULL;
-	m->caprecs = 0;
+	arenas_free(m);
 	/* more runs than one pass merges: merge the oldest into one, again */
 	while (rc == 0 && m->nruns > MERGE_FANIN) {
 		int id = m->next_run++;
