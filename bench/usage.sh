@@ -5,16 +5,21 @@
 # Wall time and peak RSS from /usr/bin/time -v. Prints a Markdown table.
 #
 # Knobs: USAGE_BENCH_N (records), USAGE_BENCH_DIR (data and store, on the
-# native disk; default /var/tmp/fmfs-bench-usage, removed afterwards unless
-# USAGE_BENCH_KEEP=1). The temp folder of fmctl usage is TMPDIR (set to the
+# native disk; default a new /var/tmp/fmfs-bench-usage.XXXXXX, removed
+# afterwards unless USAGE_BENCH_KEEP=1). The temp folder of fmctl usage is TMPDIR (set to the
 # bench dir here, so the scratch database is on the same disk).
 set -eu -o pipefail
 B=$(cd "${1:-build}" && pwd)
 N=${USAGE_BENCH_N:-10000000}
-DIR=${USAGE_BENCH_DIR:-/var/tmp/fmfs-bench-usage}
 [ -x "$B/fmctl" ] || { echo "bench/usage.sh: no $B/fmctl (make first)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench/usage.sh: needs /usr/bin/time (Debian package time)" >&2; exit 1; }
-rm -rf "$DIR"
+if [ -n "${USAGE_BENCH_DIR:-}" ]; then
+	DIR=$USAGE_BENCH_DIR
+	rm -rf "$DIR"
+	mkdir -p "$DIR"
+else
+	DIR=$(mktemp -d /var/tmp/fmfs-bench-usage.XXXXXX)
+fi
 mkdir -p "$DIR/tmp"
 trap '[ "${USAGE_BENCH_KEEP:-0}" = 1 ] || rm -rf "$DIR"' EXIT
 F=$DIR/calls.csv

@@ -620,12 +620,15 @@ out_rmdir:
 	return rc < 0 ? 1 : 0;
 }
 
+static const char usage_line[] =
+	"usage: fmctl [-s STORE] usage --org DOMAIN [--through YYYY-MM] "
+	"[--type call|sms|fax|dnc] [--now TIME] EXPORT.csv...\n";
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "fmctl usage: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: fmctl [-s STORE] usage --org DOMAIN [--through YYYY-MM] "
-		"[--type call|sms|fax|dnc] [--now TIME] EXPORT.csv...\n");
+	fprintf(stderr, "\n%s", usage_line);
 	return EXIT_USAGE;
 }
 
@@ -663,7 +666,7 @@ int cmd_usage(int argc, char **argv)
 			now = optarg;
 			break;
 		case 'h':
-			usage_error("%s", "help");
+			fputs(usage_line, stdout);
 			return 0;
 		default:
 			return usage_error("%s", "bad option");

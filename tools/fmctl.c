@@ -27,7 +27,7 @@ static const struct subcommand subcommands[] = {
 	{ "stat", cmd_stat, "stat PATH                  show a node and its document metadata" },
 	{ "cat", cmd_cat, "cat PATH                   write a file's bytes to stdout" },
 	{ "usage", cmd_usage, "usage --org D [--through YYYY-MM] [--type call|sms|fax|dnc] [--now TIME] EXPORT.csv...\n"
-	  "                             usage exports into monthly UTC files (Usage/YYYY-MM/)" },
+	  "       usage exports into monthly UTC files (Usage/YYYY-MM/), late records as supplements" },
 	{ "log", cmd_log, "log                        show the audit log" },
 	{ "verify", cmd_verify, "verify [--repair]          check every blob, the catalog and the modes;\n"
 	  "                                   --repair removes leftovers of interrupted ingests" },
