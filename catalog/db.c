@@ -325,11 +325,11 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 				 path, version, FM_SCHEMA_VERSION);
 			return -EPROTO;
 		}
-		/* database pages come from the mmap; the page cache holds only
-		 * WAL frames: 1 MiB per connection keeps fmfs's memory flat
-		 * (one connection per worker thread) */
-		return catalog_exec(cat, "PRAGMA query_only=1;"
-				    "PRAGMA mmap_size=268435456;"
+		/* no mmap: every catalog page a walk touches would count in
+		 * the daemon's RSS (a find over 1M files: 200+ MiB); pages
+		 * come from the kernel's page cache into 1 MiB of SQLite
+		 * cache per connection (one per worker thread) */
+		return catalog_exec(cat, "PRAGMA query_only=1; PRAGMA mmap_size=0;"
 				    "PRAGMA cache_size=-1024;", "pragmas");
 	}
 	rc = catalog_exec(cat, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
