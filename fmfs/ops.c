@@ -89,6 +89,31 @@ static void fill_entry(const struct fmfs *fs, const struct node *n,
 	fill_stat(fs, n, &e->attr);
 }
 
+/* "." and "..": the kernel asks these only to open an NFS-style file handle
+ * (open_by_handle_at, an NFS export) for an inode it no longer caches. The
+ * node and its parent go through get_node(), so a handle naming another
+ * org's inode is ENOENT (the caller sees ESTALE): fmfs_node_visible(). */
+static void lookup_dot(fuse_req_t req, const struct node *n, const char *name)
+{
+	struct fmfs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct node up = *n;
+	int rc = 0;
+
+	if (!strcmp(name, "..")) {
+		if (n->id == fs->root || n->type != NODE_DIR)
+			rc = -ENOENT;
+		else
+			rc = get_node(req, fmfs_ino(fs, n->parent), &up);
+	}
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fill_entry(fs, &up, &e);
+	fuse_reply_entry(req, &e);
+}
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fmfs *fs = fs_of(req);
@@ -103,6 +128,10 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	rc = may_read(req);
 	if (rc == 0)
 		rc = get_node(req, parent, &dir);
+	if (rc == 0 && (!strcmp(name, ".") || !strcmp(name, ".."))) {
+		lookup_dot(req, &dir, name);
+		return;
+	}
 	if (rc == 0 && dir.type != NODE_DIR)
 		rc = -ENOTDIR;
 	if (rc == 0)
@@ -503,6 +532,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_SPLICE_MOVE;
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
+	/* file handles survive the kernel forgetting an inode (NFS export,
+	 * open_by_handle_at); lookup_dot() keeps them inside the org */
+	if (conn->capable & FUSE_CAP_EXPORT_SUPPORT)
+		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
 	if (conn->capable & FUSE_CAP_READDIRPLUS_AUTO)
 		conn->want |= FUSE_CAP_READDIRPLUS_AUTO;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;

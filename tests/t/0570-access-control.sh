@@ -2,7 +2,7 @@
 # the mount's owner nor in G gets EACCES listing and reading; a member of G
 # (primary or supplementary) reads; root reads. An org's mount never reaches
 # another org's files: not by path, '..', xattr or inode number (NFS-style
-# handles). The store itself is closed to others, and fmctl verify checks.
+# handles, which fmfs serves for its own org's inodes). The store itself is closed to others, and fmctl verify checks.
 source "$FMFS_TOP/tests/lib.sh"
 source "$FMFS_TOP/tests/lib-safety.sh"
 command -v setpriv >/dev/null || skip "setpriv is not installed"
@@ -47,12 +47,21 @@ assert_eq "$(stat -c %i "$M/Invoices/..")" "$(stat -c %i "$M")" ".. of a top fol
 assert_eq "$(getfattr --absolute-names --only-values -n user.fmfs.org "$F")" a.example
 theirs=$(sql "$S" "SELECT id FROM nodes WHERE name='theirs.pdf'")
 their_dir=$(sql "$S" "SELECT id FROM nodes WHERE name='b.example'")
+their_sub=$(sql "$S" "SELECT max(id) FROM nodes WHERE type='d' AND org=$their_dir")
+random_file src/unseen.pdf 5000   # in our org, never looked up through the mount
+fmctl ingest --org a.example --kind invoice --direction outgoing --period 2026-10 src/unseen.pdf >/dev/null
+unseen=$(sql "$S" "SELECT id FROM nodes WHERE name='unseen.pdf'")
 h=$(python3 "$FMFS_TOP/tests/helpers/handle.py" "$F" 2>&1) && rc=0 || rc=$?
 if [ $rc = 2 ]; then
 	note "the kernel gives no file handles for this FUSE mount ($h): inode-number access is impossible here"
 else
 	assert_eq "$h" "$(sha256sum <src/mine.pdf | cut -c1-64)" "open by handle of our own file"
-	for ino in "$theirs" "$their_dir" 1 0 99999; do
+	# an inode the kernel does not cache: the handle reaches fmfs (lookup
+	# of "."), which serves our own org's file...
+	got=$(python3 "$FMFS_TOP/tests/helpers/handle.py" "$F" "$unseen")
+	assert_eq "$got" "$(sha256sum <src/unseen.pdf | cut -c1-64)" "open by handle of our uncached file"
+	# ...and refuses every inode outside it
+	for ino in "$theirs" "$their_dir" "$their_sub" 0 99999; do
 		got=$(python3 "$FMFS_TOP/tests/helpers/handle.py" "$F" "$ino")
 		[[ $got == errno* ]] || fail "a handle naming inode $ino opened something: $got"
 		note "handle for inode $ino: $got"
