@@ -1,12 +1,12 @@
-# 0520-concurrency: 4 ingesting processes and 32 readers through the mount
-# for a fixed time. No ingest or read fails, every file read matches its
+# 0520-concurrency: 4 ingesting processes, 32 readers through the mount and
+# fmctl verify --repair in a loop, for a fixed time. No ingest or read fails, every file read matches its
 # sha256 xattr, nothing a reader saw disappears or changes, and the daemon's
-# memory stays flat (RSS at the end vs after the first half of the run).
+# memory stays flat (RSS at the end vs at 2/3 of the run).
 source "$FMFS_TOP/tests/lib.sh"
 source "$FMFS_TOP/tests/lib-safety.sh"
 command -v python3 >/dev/null || skip "python3 is not installed"
 
-secs=${FMFS_CONCURRENCY_SECONDS:-$(by_mode 10 120)}
+secs=${FMFS_CONCURRENCY_SECONDS:-$(by_mode 12 120)}
 S=$T/store M=$T/mnt
 fmctl init "$S" >/dev/null
 export FMFS_STORE=$S
@@ -47,15 +47,26 @@ for r in $(seq 32); do
 	readers+=($!)
 done
 for n in 1 2 3 4; do ingester $n >ingester.$n.out 2>&1 & ingesters+=($!); done
+# and a scrub with --repair all along: it must never take what an ingest
+# is writing or a row uses (checked by the readers and check_rows below)
+scrubber() {
+	local end=$((SECONDS + secs)) n=0
+	while [ $SECONDS -lt $end ]; do
+		n=$((n + 1))
+		fmctl verify --repair >scrub.out 2>&1 || { cat scrub.out; echo "scrub $n failed"; return 1; }
+	done
+	echo "scrubber: $n runs of verify --repair"
+}
+scrubber >scrubber.out 2>&1 & ingesters+=($!)
 # warm-up: every worker thread exists and its caches have filled (each
 # thread's SQLite cache is 1 MiB, its verify buffer 128 KiB)
-sleep $((secs / 2))
+sleep $((secs * 2 / 3))
 rss0=$(rss)
 while kill -0 "${readers[0]}" 2>/dev/null; do echo "$SECONDS $(rss) $(ls /proc/$fmfs_pid/task | wc -l)"; sleep 2; done >rss.log &
 bad=0
 for p in "${readers[@]}" "${ingesters[@]}"; do wait "$p" || bad=$((bad + 1)); done
 rss1=$(rss)
-cat ingester.*.out
+cat ingester.*.out scrubber.out
 note "RSS (kB) and threads over time: $(tr '\n' ';' <rss.log)"
 reads=0 bytes=0
 for r in $(seq 32); do
@@ -66,9 +77,10 @@ done
 [ $bad = 0 ] || fail "$bad reader(s) or ingester(s) failed"
 files=$(sql "$S" "SELECT count(*) FROM nodes WHERE type='f'")
 note "$((32 * secs)) reader-seconds: $reads whole-file reads, $bytes bytes, all matching; $files files archived"
-note "daemon RSS: ${rss0} kB at half time, ${rss1} kB at the end"
+note "daemon RSS: ${rss0} kB at 2/3 of the run, ${rss1} kB at the end"
 # flat: at most 16 MiB (or 25 %) more than after the warm-up
 limit=$((rss0 + (rss0 / 4 > 16384 ? rss0 / 4 : 16384)))
 [ "$rss1" -le $limit ] || fail "daemon RSS grew from $rss0 kB to $rss1 kB"
 check_catalog "$S"
+check_rows "$S"
 fmctl verify >/dev/null || fail "store does not verify after the run"
