@@ -79,6 +79,17 @@ uint64_t blob_chunk_sum(const void *buf, size_t len)
 	return XXH3_64bits(buf, len);
 }
 
+/* Take the temp's shared lock; true if its name is still ours then (a
+ * scrub removes a temp only while holding the exclusive lock). */
+static bool tmp_locked(struct blob_tmp *b)
+{
+	struct stat mine, named;
+
+	return flock(b->fd, LOCK_SH) == 0 && fstat(b->fd, &mine) == 0 &&
+	       stat(b->tmp, &named) == 0 && mine.st_ino == named.st_ino &&
+	       mine.st_dev == named.st_dev;
+}
+
 static int tmp_create(const char *store, struct blob_tmp *out)
 {
 	out->sums = NULL;
@@ -88,8 +99,20 @@ static int tmp_create(const char *store, struct blob_tmp *out)
 	out->created = false;
 	out->replace = false;
 	out->chunk_state = XXH3_createState();
-	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
-	out->fd = out->chunk_state ? mkostemp(out->tmp, O_CLOEXEC) : -1;
+	for (int tries = 0; tries < 100; tries++) {
+		snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
+		out->fd = out->chunk_state ? mkostemp(out->tmp, O_CLOEXEC) : -1;
+		if (out->fd < 0)
+			break;
+		/* "an ingest is using this": fmctl verify --repair leaves it
+		 * alone. A scrub may have taken the file between mkostemp and
+		 * the lock; then the name is gone: take another. */
+		if (tmp_locked(out))
+			break;
+		close(out->fd);
+		out->fd = -1;
+		errno = EAGAIN;
+	}
 	if (out->fd < 0) {
 		int rc = out->chunk_state ? -errno : -ENOMEM;
 
@@ -98,8 +121,6 @@ static int tmp_create(const char *store, struct blob_tmp *out)
 		out->tmp[0] = 0;
 		return rc;
 	}
-	/* "an ingest is using this": fmctl verify --repair leaves it alone */
-	flock(out->fd, LOCK_SH);
 	XXH3_64bits_reset(out->chunk_state);
 	return 0;
 }
