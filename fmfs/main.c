@@ -321,6 +321,7 @@ int main(int argc, char *argv[])
 	fmfs_verify_init(&fs);
 	pthread_mutex_init(&fs.stop_lock, NULL);
 	pthread_mutex_init(&fs.stale_lock, NULL);
+	pthread_mutex_init(&fs.open_lock, NULL);
 	pthread_cond_init(&fs.stop_cond, NULL);
 	rc = run(&fs, &args, &cmd);
 out:

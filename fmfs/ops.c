@@ -327,8 +327,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	f->parent = n.parent;
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 1; /* archived bytes never change */
-	if (fuse_reply_open(req, fi) != 0)
+	if (fmfs_open_track(fs, ino))
+		fmfs_prefill(fs, ino, f);
+	if (fuse_reply_open(req, fi) != 0) {
+		fmfs_open_untrack(fs, ino);
 		fmfs_file_close(f);
+	}
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -355,9 +359,9 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	struct fmfs_file *f = (struct fmfs_file *)(uintptr_t)fi->fh;
 
-	(void)ino;
 	if (__atomic_load_n(&f->read, __ATOMIC_RELAXED))
 		fmfs_stale_add(fs_of(req), f->parent);
+	fmfs_open_untrack(fs_of(req), ino);
 	fmfs_file_close(f);
 	fuse_reply_err(req, 0);
 }
