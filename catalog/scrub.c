@@ -194,7 +194,7 @@ static void scrub_blob(struct scrub *s, const char *sha, int64_t size)
 	else if (have_sums && (bad = first_bad_chunk(&scan, sums, nsums)) >= 0)
 		snprintf(why, sizeof(why), "chunk %ld (from byte %lld) does not match its checksum",
 			 bad, (long long)bad * FM_CHUNK_SIZE);
-	else if (strcmp(scan.sha256, sha))
+	else if (strcmp(scan.sha256, sha) != 0)
 		snprintf(why, sizeof(why), "content hashes to %.12s…, not its name",
 			 scan.sha256);
 	if (why[0]) {
