@@ -67,6 +67,6 @@ want=$(sha256sum <"$T/big.bin" | cut -d' ' -f1)
 ) &
 reader=$!
 fmctl -s "$store" ingest --org acme.example --kind report --period 2026-10 "$T/big.bin"
-date +%s%N >"$T/ingest-done"
+date +%s%N >"$T/ingest-done.tmp" && mv "$T/ingest-done.tmp" "$T/ingest-done"
 wait $reader || fail "reader saw a partial file"
 echo "live checks passed"
