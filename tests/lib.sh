@@ -66,12 +66,13 @@ expect_fail() {
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: '$1' != '$2'"; }
 
 # store_state STORE: a fingerprint of everything an ingest may change
-# (the blob files with sizes, the catalog's row counts, stray temp files).
+# (the blob files with sizes, folders without their size, which a file
+# system may change on its own, the catalog's row counts, stray temp files).
 store_state() {
 	local s=$1
-	(cd "$s" && find . -name 'catalog.db*' -prune -o -printf '%p %s %m\n' | sort)
+	(cd "$s" && find . -name 'catalog.db*' -prune -o -type d -printf '%p/ %m\n' -o -printf '%p %s %m\n' | sort)
 	sqlite3 "file:$s/catalog.db?mode=ro" \
-		"SELECT 'nodes', count(*) FROM nodes; SELECT 'documents', count(*) FROM documents; SELECT 'audit', count(*) FROM audit; SELECT 'maxid', max(id) FROM nodes;"
+		"SELECT 'nodes', count(*) FROM nodes; SELECT 'documents', count(*) FROM documents; SELECT 'audit', count(*) FROM audit; SELECT 'maxid', max(id) FROM nodes; SELECT 'chunks', count(*) FROM chunks;"
 }
 
 # make_demo STORE: the sample partner archive (tools/demo.sh's data).
