@@ -79,17 +79,6 @@ uint64_t blob_chunk_sum(const void *buf, size_t len)
 	return XXH3_64bits(buf, len);
 }
 
-/* Take the temp's shared lock; true if its name is still ours then (a
- * scrub removes a temp only while holding the exclusive lock). */
-static bool tmp_locked(struct blob_tmp *b)
-{
-	struct stat mine, named;
-
-	return flock(b->fd, LOCK_SH) == 0 && fstat(b->fd, &mine) == 0 &&
-	       stat(b->tmp, &named) == 0 && mine.st_ino == named.st_ino &&
-	       mine.st_dev == named.st_dev;
-}
-
 static int tmp_create(const char *store, struct blob_tmp *out)
 {
 	out->sums = NULL;
@@ -99,20 +88,10 @@ static int tmp_create(const char *store, struct blob_tmp *out)
 	out->created = false;
 	out->replace = false;
 	out->chunk_state = XXH3_createState();
-	for (int tries = 0; tries < 100; tries++) {
-		snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
-		out->fd = out->chunk_state ? mkostemp(out->tmp, O_CLOEXEC) : -1;
-		if (out->fd < 0)
-			break;
-		/* "an ingest is using this": fmctl verify --repair leaves it
-		 * alone. A scrub may have taken the file between mkostemp and
-		 * the lock; then the name is gone: take another. */
-		if (tmp_locked(out))
-			break;
-		close(out->fd);
-		out->fd = -1;
-		errno = EAGAIN;
-	}
+	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
+	/* fmctl verify --repair leaves it alone: the ingest that makes it
+	 * holds the store's ingest lock (blob_ingest_lock) until it is done */
+	out->fd = out->chunk_state ? mkostemp(out->tmp, O_CLOEXEC) : -1;
 	if (out->fd < 0) {
 		int rc = out->chunk_state ? -errno : -ENOMEM;
 
@@ -123,6 +102,24 @@ static int tmp_create(const char *store, struct blob_tmp *out)
 	}
 	XXH3_64bits_reset(out->chunk_state);
 	return 0;
+}
+
+int blob_ingest_lock(const char *store)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.ingest-lock", store);
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_SH) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 static int sums_push(uint64_t **sums, size_t *n, uint64_t v)
@@ -190,6 +187,11 @@ static int tmp_finish(struct blob_tmp *b, EVP_MD_CTX *md)
 		rc = sums_push(&b->sums, &b->nsums, XXH3_64bits_digest(b->chunk_state));
 	XXH3_freeState(b->chunk_state);
 	b->chunk_state = NULL;
+	/* written: the name is what blob_commit needs, not an open fd (a batch
+	 * of any size holds no descriptors) */
+	if (rc == 0 && close(b->fd) < 0)
+		rc = -errno;
+	b->fd = -1;
 	return rc;
 }
 
@@ -518,8 +520,12 @@ static int commit_one(const char *store, struct blob_tmp *b)
 {
 	char dir[4096];
 	bool newdir = false;
-	int rc = fsync(b->fd) < 0 ? -errno : 0;
+	int rc = 0, fd = open(b->tmp, O_RDONLY | O_CLOEXEC);
 
+	if (fd < 0 || fsync(fd) < 0)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
 	if (rc == 0)
 		rc = tmp_link(store, b, &newdir);
 	if (rc == 0 && newdir) {
@@ -537,17 +543,23 @@ static int commit_one(const char *store, struct blob_tmp *b)
  * linked, then a second syncfs() makes the names durable: two journal
  * commits instead of two fsyncs per blob (10k small files: 3.5x the files/s).
  * syncfs also flushes what others wrote to that filesystem meanwhile. */
-static int commit_many(const char *store, struct blob_tmp *const *b, size_t n,
-		       int fd)
+static int commit_many(const char *store, struct blob_tmp *const *b, size_t n)
 {
+	char objects[4096];
 	bool newdir = false;
-	int rc = syncfs(fd) < 0 ? -errno : 0;
+	int rc = 0, fd;
 
+	snprintf(objects, sizeof(objects), "%s/objects", store);
+	fd = open(objects, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0)
+		rc = -errno;
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (b[i]->fd >= 0 && b[i]->tmp[0])
+		if (b[i]->tmp[0])
 			rc = tmp_link(store, b[i], &newdir);
 	if (rc == 0 && syncfs(fd) < 0)
 		rc = -errno;
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -557,9 +569,9 @@ int blob_commit_many(const char *store, struct blob_tmp *const *b, size_t n)
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (b[i]->fd < 0 || !b[i]->tmp[0])
+		if (!b[i]->tmp[0])
 			continue; /* already stored: nothing to write */
-		if (fchmod(b[i]->fd, 0444) < 0 && rc == 0)
+		if (chmod(b[i]->tmp, 0444) < 0 && rc == 0)
 			rc = -errno;
 		temps++;
 		last = i;
@@ -567,8 +579,7 @@ int blob_commit_many(const char *store, struct blob_tmp *const *b, size_t n)
 	if (rc == 0 && temps == 1)
 		rc = commit_one(store, b[last]);
 	else if (rc == 0 && temps > 1)
-		rc = commit_many(store, b, n, b[last]->fd);
-	/* the fds (and their locks) stay open until blob_discard() */
+		rc = commit_many(store, b, n);
 	for (size_t i = 0; i < n; i++) {
 		if (b[i]->tmp[0])
 			unlink(b[i]->tmp);

@@ -131,9 +131,11 @@ int blob_open(const char *store, const char *sha256);
 
 /* A blob being written: copy into a temp file in STORE/objects while
  * hashing (SHA-256 for its name, XXH3-64 per FM_CHUNK_SIZE chunk for the
- * read-time check); blob_commit() makes it durable under its name. The temp
- * file's fd stays open, with a shared flock, until blob_discard(): fmctl
- * verify --repair leaves a locked temp or blob alone (an ingest is running). */
+ * read-time check); blob_commit() makes it durable under its name. The fd is
+ * open only while the bytes are written. Whoever makes temps holds the
+ * store's ingest lock (blob_ingest_lock) until they are committed or
+ * discarded: fmctl verify --repair removes temps only when it can take that
+ * lock exclusively (no ingest is running). */
 struct blob_tmp {
 	int fd;
 	char tmp[4096];
@@ -147,6 +149,9 @@ struct blob_tmp {
 	void *chunk_state; /* private: the running chunk's XXH3 state */
 	uint32_t chunk_fill;
 };
+/* Take the store's ingest lock (shared; STORE/.ingest-lock): an fd
+ * to close when done, or -errno. */
+int blob_ingest_lock(const char *store);
 /* Copy fd src (to EOF) into a new temp blob. 0 or -errno (temp removed). */
 int blob_write_fd(const char *store, int src, struct blob_tmp *out);
 /* Same from memory; content already stored gets no temp (fd -1), only its

@@ -370,6 +370,13 @@ int catalog_open(const char *store, int flags, struct catalog **out, char *err,
 			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
 			return -errno;
 		}
+		rc = blob_ingest_lock(store); /* made here, so it is always there */
+		if (rc < 0) {
+			snprintf(err, errlen, "%s/.ingest-lock: cannot create: %s", store,
+				 strerror(-rc));
+			return rc;
+		}
+		close(rc);
 		snprintf(path, sizeof(path), "%s/catalog.db", store);
 	} else {
 		if (stat(path, &st) < 0) {

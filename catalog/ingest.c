@@ -37,6 +37,7 @@ struct ingest {
 	char who[128];
 	struct pending *items;
 	size_t count, cap;
+	int lock_fd; /* the store's ingest lock, shared, while the batch lives */
 	char error[1024];
 };
 
@@ -119,6 +120,15 @@ int ingest_open(struct catalog *cat, const char *who, struct ingest **out)
 		return -ENOMEM;
 	in->cat = cat;
 	snprintf(in->who, sizeof(in->who), "%s", who);
+	in->lock_fd = blob_ingest_lock(catalog_store(cat));
+	if (in->lock_fd < 0) {
+		int rc = in->lock_fd;
+
+		fm_log(FM_LOG_ERROR, "%s/.ingest-lock: cannot lock: %s",
+		       catalog_store(cat), strerror(-rc));
+		free(in);
+		return rc;
+	}
 	*out = in;
 	return 0;
 }
@@ -128,8 +138,9 @@ void ingest_close(struct ingest *in)
 	if (!in)
 		return;
 	for (size_t i = 0; i < in->count; i++)
-		blob_discard(&in->items[i].blob); /* temp, fd and lock, sums */
+		blob_discard(&in->items[i].blob); /* temp and sums */
 	free(in->items);
+	close(in->lock_fd); /* after the temps are gone */
 	free(in);
 }
 

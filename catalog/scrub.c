@@ -258,15 +258,19 @@ static int blob_used(struct scrub *s, const char *sha)
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-/* Remove an orphan blob or temp, unless a running ingest holds it (its
- * shared flock) or, for a blob, a row uses it by now (checked under the
- * catalog's write lock). Returns true if removed. */
+/* Remove an orphan blob or temp, unless an ingest is running (it holds the
+ * store's ingest lock, shared, from its first temp to its commit) or, for a
+ * blob, a row uses it by now (checked under the catalog's write lock).
+ * Returns true if removed. */
 static bool remove_leftover(struct scrub *s, const char *path, const char *sha,
 			    bool *in_use)
 {
+	char lock[4096];
 	bool removed = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd;
 
+	snprintf(lock, sizeof(lock), "%s/.ingest-lock", s->cat->store);
+	fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0640);
 	*in_use = false;
 	if (fd < 0)
 		return false;
@@ -293,7 +297,7 @@ static void leftover(struct scrub *s, enum scrub_kind kind, const char *path,
 
 	if (in_use) {
 		s->t->in_use++;
-		report(s, SCRUB_IN_USE, path, false, "%s held by a running ingest: left alone",
+		report(s, SCRUB_IN_USE, path, false, "%s: an ingest is running: left alone",
 		       kind == SCRUB_TEMP ? "temp file" : "new blob");
 		return;
 	}

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,24 +100,10 @@ static void usage(FILE *out)
 	fprintf(out, "\nThe store may also be given as FMFS_STORE. Exit: 0 ok, 1 failed, 2 usage.\n");
 }
 
-/* An ingest batch keeps every temp blob open (and locked, so that
- * verify --repair leaves it alone) until it commits: allow as many as the
- * hard limit lets this process have. */
-static void raise_open_files_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	int i = 1;
 
-	raise_open_files_limit();
 	fmctl_store = getenv("FMFS_STORE");
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "--store")) {
