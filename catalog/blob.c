@@ -308,30 +308,50 @@ static int copy_simple(int src, struct blob_tmp *out, EVP_MD_CTX *md, char *buf)
 	}
 }
 
-int blob_write_fd(const char *store, int src, struct blob_tmp *out)
+/* Start a temp blob and its SHA-256: 0 with *md to pass to tmp_end(), or
+ * -errno (nothing left behind). */
+static int tmp_begin(const char *store, struct blob_tmp *out, EVP_MD_CTX **md)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	char *buf = malloc(2 * COPY_CHUNK);
-	struct stat st;
-	int rc = md && buf ? 0 : -ENOMEM;
+	int rc;
 
-	if (rc == 0 && !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		rc = -EIO;
-	if (rc == 0)
-		rc = tmp_create(store, out);
-	if (rc < 0)
-		goto out_free;
-	posix_fadvise(src, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (fstat(src, &st) == 0 && st.st_size >= PIPE_MIN)
-		rc = copy_piped(src, out, md, buf);
-	else
-		rc = copy_simple(src, out, md, buf);
+	*md = EVP_MD_CTX_new();
+	if (!*md)
+		return -ENOMEM;
+	rc = EVP_DigestInit_ex(*md, EVP_sha256(), NULL) ? tmp_create(store, out) : -EIO;
+	if (rc < 0) {
+		EVP_MD_CTX_free(*md);
+		*md = NULL;
+	}
+	return rc;
+}
+
+/* End a temp blob whose bytes were written with result rc: named by its
+ * hash, or removed on error. Frees md; returns 0 or -errno. */
+static int tmp_end(struct blob_tmp *out, EVP_MD_CTX *md, int rc)
+{
 	if (rc == 0)
 		rc = tmp_finish(out, md);
 	if (rc < 0)
 		blob_discard(out);
-out_free:
 	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+int blob_write_fd(const char *store, int src, struct blob_tmp *out)
+{
+	char *buf = malloc(2 * COPY_CHUNK);
+	EVP_MD_CTX *md;
+	struct stat st;
+	int rc = buf ? tmp_begin(store, out, &md) : -ENOMEM;
+
+	if (rc == 0) {
+		posix_fadvise(src, 0, 0, POSIX_FADV_SEQUENTIAL);
+		if (fstat(src, &st) == 0 && st.st_size >= PIPE_MIN)
+			rc = copy_piped(src, out, md, buf);
+		else
+			rc = copy_simple(src, out, md, buf);
+		rc = tmp_end(out, md, rc);
+	}
 	free(buf);
 	return rc;
 }
@@ -339,37 +359,27 @@ out_free:
 int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
 		  struct blob_tmp *out)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	char *buf = malloc(COPY_CHUNK);
-	int rc = md && buf ? 0 : -ENOMEM;
+	EVP_MD_CTX *md;
+	int rc = buf ? tmp_begin(store, out, &md) : -ENOMEM;
 
-	if (rc == 0 && !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		rc = -EIO;
-	if (rc == 0)
-		rc = tmp_create(store, out);
-	if (rc < 0)
-		goto out_free;
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
 	for (;;) {
 		ssize_t n = fill(arg, buf, COPY_CHUNK);
 
-		if (n < 0) {
+		if (n <= 0) {
 			rc = (int)n;
 			break;
 		}
-		if (n == 0)
-			break;
 		rc = tmp_append(out, md, buf, (size_t)n);
 		if (rc < 0)
 			break;
 	}
-	if (rc == 0)
-		rc = tmp_finish(out, md);
-	if (rc < 0)
-		blob_discard(out);
-out_free:
-	EVP_MD_CTX_free(md);
 	free(buf);
-	return rc;
+	return tmp_end(out, md, rc);
 }
 
 /* Does the file at path hold exactly these len bytes? */
@@ -430,22 +440,10 @@ int blob_write_mem(const char *store, const void *buf, size_t len,
 
 	if (mem_stored(store, buf, len, out))
 		return 0;
-	md = EVP_MD_CTX_new();
-	rc = md ? 0 : -ENOMEM;
-
-	if (rc == 0 && !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		rc = -EIO;
-	if (rc == 0)
-		rc = tmp_create(store, out);
-	if (rc == 0) {
-		rc = tmp_append(out, md, buf, len);
-		if (rc == 0)
-			rc = tmp_finish(out, md);
-		if (rc < 0)
-			blob_discard(out);
-	}
-	EVP_MD_CTX_free(md);
-	return rc;
+	rc = tmp_begin(store, out, &md);
+	if (rc < 0)
+		return rc;
+	return tmp_end(out, md, tmp_append(out, md, buf, len));
 }
 
 void blob_discard(struct blob_tmp *b)
