@@ -187,7 +187,7 @@ static int tmp_finish(struct blob_tmp *b, EVP_MD_CTX *md)
 		rc = sums_push(&b->sums, &b->nsums, XXH3_64bits_digest(b->chunk_state));
 	XXH3_freeState(b->chunk_state);
 	b->chunk_state = NULL;
-	/* written: the name is what blob_commit needs, not an open fd (a batch
+	/* written: the name is what blob_commit_many needs, not an open fd (a batch
 	 * of any size holds no descriptors) */
 	if (rc == 0 && close(b->fd) < 0)
 		rc = -errno;
@@ -584,11 +584,6 @@ int blob_commit_many(const char *store, struct blob_tmp *const *b, size_t n)
 		b[i]->tmp[0] = 0;
 	}
 	return rc;
-}
-
-int blob_commit(const char *store, struct blob_tmp *b)
-{
-	return blob_commit_many(store, &b, 1);
 }
 
 int blob_scan_fd(int fd, struct blob_scan *out)

@@ -131,7 +131,7 @@ int blob_open(const char *store, const char *sha256);
 
 /* A blob being written: copy into a temp file in STORE/objects while
  * hashing (SHA-256 for its name, XXH3-64 per FM_CHUNK_SIZE chunk for the
- * read-time check); blob_commit() makes it durable under its name. The fd is
+ * read-time check); blob_commit_many() makes it durable under its name. The fd is
  * open only while the bytes are written. Whoever makes temps holds the
  * store's ingest lock (blob_ingest_lock) until they are committed or
  * discarded: fmctl verify --repair removes temps only when it can take that
@@ -141,9 +141,9 @@ struct blob_tmp {
 	char tmp[4096];
 	char sha256[FM_SHA256_HEX + 1];
 	int64_t size;
-	bool created; /* set by blob_commit: a new blob was stored */
+	bool created; /* set by blob_commit_many: a new blob was stored */
 	bool replace; /* set by the caller: the stored blob of this name is
-		       * damaged; blob_commit renames these bytes over it */
+		       * damaged; blob_commit_many renames these over it */
 	uint64_t *sums; /* one XXH3-64 per chunk; freed by blob_discard */
 	size_t nsums;
 	void *chunk_state; /* private: the running chunk's XXH3 state */
@@ -163,12 +163,11 @@ int blob_write_mem(const char *store, const void *buf, size_t len,
 typedef ssize_t (*blob_fill_fn)(void *arg, void *buf, size_t len);
 int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
 		  struct blob_tmp *out);
-/* fsync the temp, link it to objects/ab/cdef… (existing: dropped), fsync
- * the folder. 0 or -errno; the temp name is gone either way, the fd and the
- * sums stay until blob_discard(). */
-int blob_commit(const char *store, struct blob_tmp *b);
-/* The same for n blobs at once (an ingest batch): with more than one temp,
- * one syncfs() for the bytes, the links, one syncfs() for the names. */
+/* Make n written temps durable under their names objects/ab/cdef…
+ * (existing: dropped): one temp is fsynced, linked and its folder fsynced;
+ * more take one syncfs() for the bytes, the links, one syncfs() for the
+ * names. 0 or -errno; the temp names are gone either way, the sums stay
+ * until blob_discard(). */
 int blob_commit_many(const char *store, struct blob_tmp *const *b, size_t n);
 /* Remove the temp file of an uncommitted blob, close its fd, free its sums.
  * Safe to call twice. */

@@ -28,7 +28,7 @@ struct pending {
 	struct blob_tmp blob;
 	bool unchanged;  /* already archived with this content */
 	bool heal;       /* ...but its blob is damaged or gone: put it back */
-	bool committed;  /* blob_commit done */
+	bool committed;  /* blob_commit_many done */
 	int container;   /* index of the zip this entry came from, or -1 */
 };
 
