@@ -24,9 +24,9 @@ LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
 
 CATALOG_SRC = $(wildcard catalog/*.c)
 FMFS_SRC = $(wildcard fmfs/*.c)
-TOOLS_SRC = $(filter-out tools/fmctl.c,$(wildcard tools/*.c))
+TOOLS_SRC = $(wildcard tools/billing/*.c) $(filter-out tools/fmctl/fmctl.c,$(wildcard tools/fmctl/*.c))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
-HEADERS = $(wildcard catalog/*.h fmfs/*.h tools/*.h tests/unit/*.h)
+HEADERS = $(wildcard catalog/*.h fmfs/*.h tools/*/*.h tests/unit/*.h)
 
 CATALOG_OBJ = $(CATALOG_SRC:%.c=$(B)/obj/%.o)
 FMFS_OBJ = $(FMFS_SRC:%.c=$(B)/obj/%.o)
@@ -49,7 +49,7 @@ $(B)/libtools.a: $(TOOLS_OBJ)
 $(B)/fmfs: $(FMFS_OBJ) $(B)/libcatalog.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/fmctl: $(B)/obj/tools/fmctl.o $(B)/libtools.a $(B)/libcatalog.a
+$(B)/fmctl: $(B)/obj/tools/fmctl/fmctl.o $(B)/libtools.a $(B)/libcatalog.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libtools.a $(B)/libcatalog.a $(HEADERS)
@@ -109,10 +109,10 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/ 2>/dev/null || true
 
 format:
-	clang-format -i $(CATALOG_SRC) $(FMFS_SRC) $(TOOLS_SRC) tools/fmctl.c $(UNIT_SRC) $(HEADERS)
+	clang-format -i $(CATALOG_SRC) $(FMFS_SRC) $(TOOLS_SRC) tools/fmctl/fmctl.c $(UNIT_SRC) $(HEADERS)
 
 tidy:
-	clang-tidy $(CATALOG_SRC) $(FMFS_SRC) $(TOOLS_SRC) tools/fmctl.c \
+	clang-tidy $(CATALOG_SRC) $(FMFS_SRC) $(TOOLS_SRC) tools/fmctl/fmctl.c \
 		-checks='-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling' \
 		-- $(CFLAGS_BASE)
 

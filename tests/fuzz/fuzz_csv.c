@@ -1,4 +1,4 @@
-/* fuzz_csv.c - libFuzzer target: the CSV export reader (tools/csv.c's
+/* fuzz_csv.c - libFuzzer target: the CSV export reader (tools/billing/csv.c's
  * csv_read), as fmctl usage and revenue read untrusted exports. Invariants:
  * it ends (1, 0 or -1), fields are NUL-terminated strings, errors say why. */
 #include <stdint.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/csv.h"
+#include "../../tools/billing/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,11 +1,11 @@
-/* fuzz_manifest.c - libFuzzer target: one manifest line (tools/manifest.c).
+/* fuzz_manifest.c - libFuzzer target: one manifest line (tools/fmctl/manifest.c).
  * Invariants: every field it returns points into the line, and a row has a
  * non-empty path. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/manifest.h"
+#include "../../tools/fmctl/manifest.h"
 
 static void inside(const char *p, const char *line, size_t len)
 {

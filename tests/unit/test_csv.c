@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/csv.h"
+#include "../../tools/billing/csv.h"
 #include "check.h"
 
 /* Write one row of text cells and return the bytes after the BOM. */

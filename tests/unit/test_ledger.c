@@ -2,7 +2,7 @@
  * times with offsets, integers and enums, as untrusted input. */
 #include <string.h>
 
-#include "../../tools/ledger.h"
+#include "../../tools/billing/ledger.h"
 #include "check.h"
 
 /* fmctl.c is not in libtools: the two helpers ledger.c uses. */

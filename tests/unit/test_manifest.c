@@ -1,7 +1,7 @@
 /* test_manifest.c - the ingest manifest line parser. */
 #include <string.h>
 
-#include "../../tools/manifest.h"
+#include "../../tools/fmctl/manifest.h"
 #include "check.h"
 
 int main(void)

@@ -1,7 +1,7 @@
 /* test_money.c - money_t parsing, formatting and checked arithmetic. */
 #include <string.h>
 
-#include "../../tools/money.h"
+#include "../../tools/billing/money.h"
 #include "check.h"
 
 static const char *fmt(money_t v)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../tools/usage_merge.h"
+#include "../../tools/billing/usage_merge.h"
 #include "check.h"
 
 struct seen {

@@ -2,7 +2,7 @@
  * checks of fmctl usage. */
 #include <string.h>
 
-#include "../../tools/usage_record.h"
+#include "../../tools/billing/usage_record.h"
 #include "check.h"
 
 static int64_t t(const char *s)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmctl.h"
+#include "../fmctl/fmctl.h"
 #include "revenue.h"
 
 struct builder {

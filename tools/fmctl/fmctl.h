@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "../catalog/catalog.h"
+#include "../../catalog/catalog.h"
 
 #define EXIT_USAGE 2
 

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <zip.h>
 
-#include "fmctl.h"
+#include "../fmctl/fmctl.h"
 #include "revenue.h"
 
 static int name_cmp(const void *a, const void *b)

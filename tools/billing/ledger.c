@@ -10,7 +10,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "fmctl.h"
+#include "../fmctl/fmctl.h"
 #include "ledger.h"
 
 const char *const txn_type_names[N_TXN_TYPES + 1] = {

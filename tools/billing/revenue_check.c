@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmctl.h"
+#include "../fmctl/fmctl.h"
 #include "revenue.h"
 
 enum { T_CS, T_PS, T_DS, T_CPS, T_N }; /* totals of revenue, cost, margin */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "fmctl.h"
-#include "ledger.h"
+#include "../billing/ledger.h"
 
 #define SUB "report"
 

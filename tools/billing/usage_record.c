@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../catalog/catalog.h"
+#include "../../catalog/catalog.h"
 #include "usage_record.h"
 
 enum col_kind {

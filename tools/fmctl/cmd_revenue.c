@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fmctl.h"
-#include "revenue.h"
+#include "../billing/revenue.h"
 
 #define SUB "revenue"
 

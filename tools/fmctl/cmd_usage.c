@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "csv.h"
+#include "../billing/csv.h"
 #include "fmctl.h"
-#include "usage_record.h"
-#include "usage_sort.h"
+#include "../billing/usage_record.h"
+#include "../billing/usage_sort.h"
 
 #define USAGE_MAX_ROWS 1000000 /* FORMATS.md §1: data rows per file */
 
