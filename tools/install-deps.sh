@@ -5,7 +5,10 @@ set -eu
 pkgs=(build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev sqlite3
       libssl-dev libzip-dev libcurl4-openssl-dev libutf8proc-dev libxxhash-dev
       rsync attr util-linux bc strace zip unzip python3 systemd clang
-      libclang-rt-14-dev libreoffice-calc-nogui)
+      libclang-rt-14-dev libreoffice-calc-nogui
+      libxlsxwriter-dev libseccomp-dev python3-openpyxl borgbackup
+      nginx radosgw ceph-mon ceph-osd
+      debhelper dpkg-dev devscripts fakeroot groff man-db bash-completion)
 [ "${1:-}" = --bench ] && pkgs+=(hyperfine fio squashfuse squashfs-tools linux-perf valgrind time)
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
