@@ -26,7 +26,7 @@ void fm_log_set_level(enum fm_log_level level);
 void fm_log(enum fm_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* ---- names and periods (name.c, period.c) -------------------------------- */
+/* ---- names, orgs, periods and dates (name.c) ----------------------------- */
 
 /* Why name is not a valid node name, or NULL if it is. Static string. */
 const char *name_invalid_reason(const char *name);
@@ -58,8 +58,6 @@ int catalog_open(const char *store, int flags, struct catalog **out,
 		 char *err, size_t errlen);
 void catalog_close(struct catalog *cat);
 const char *catalog_store(const struct catalog *cat);
-/* The last SQLite error message of cat, valid until the next call. */
-const char *catalog_errmsg(struct catalog *cat);
 
 enum node_type { NODE_DIR = 'd', NODE_FILE = 'f' };
 
@@ -76,11 +74,14 @@ struct node {
 	char name[FM_NAME_MAX + 1];
 };
 
-/* Each returns 0, -ENOENT, or -EIO (already logged). *out set on success. */
+/* Each returns 0, -ENOENT, -EBUSY (another connection holds a lock longer
+ * than the busy timeout) or -EIO (both logged). *out set on success. */
 int node_get(struct catalog *cat, uint64_t id, struct node *out);
 int node_lookup(struct catalog *cat, uint64_t parent, const char *name,
 		struct node *out);
-/* Resolve "/a/b/c" (or "a/b/c") from the root. -ENOENT, -ENOTDIR, -EINVAL. */
+/* Resolve "/a/b/c" (or "a/b/c") from the root. 0, -ENOENT, -ENOTDIR (a
+ * file in the middle), -ENAMETOOLONG (a component over FM_NAME_MAX bytes),
+ * -EBUSY, -EIO. */
 int node_resolve(struct catalog *cat, const char *path, struct node *out);
 /* The id of org's folder: 0 or -ENOENT. */
 int node_org(struct catalog *cat, const char *org, uint64_t *out);
@@ -117,7 +118,9 @@ struct document {
 };
 int document_get(struct catalog *cat, uint64_t id, struct document *out);
 
-/* Audit log, oldest first: fn gets one formatted line each. */
+/* Audit log, oldest first: fn gets each entry's fields (at: seconds UTC;
+ * the strings are valid during the call only) and stops the walk by
+ * returning non-zero, which audit_list returns. 0, -EBUSY or -EIO. */
 typedef int (*audit_fn)(void *arg, int64_t at, const char *who,
 			const char *action, const char *detail);
 int audit_list(struct catalog *cat, audit_fn fn, void *arg);
@@ -280,9 +283,6 @@ int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged);
 const char *ingest_error(const struct ingest *in);
 /* Discard what was not committed and free. NULL is a no-op. */
 void ingest_close(struct ingest *in);
-/* Make sure org's folder and its fixed subfolders exist (its own
- * transaction). 0 or -errno. */
-int catalog_org_add(struct catalog *cat, const char *org, const char *who);
 
 /* The archive folder (relative to the org) for kind/direction/period, e.g.
  * "Invoices/Incoming/2026-10", "Revenue". Returns 0 or -EINVAL with reason. */

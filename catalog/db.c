@@ -414,8 +414,3 @@ const char *catalog_store(const struct catalog *cat)
 {
 	return cat->store;
 }
-
-const char *catalog_errmsg(struct catalog *cat)
-{
-	return sqlite3_errmsg(cat->db);
-}

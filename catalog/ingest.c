@@ -28,7 +28,6 @@ struct pending {
 	struct blob_tmp blob;
 	bool unchanged;  /* already archived with this content */
 	bool heal;       /* ...but its blob is damaged or gone: put it back */
-	bool committed;  /* blob_commit_many done */
 	int container;   /* index of the zip this entry came from, or -1 */
 };
 
@@ -144,7 +143,8 @@ void ingest_close(struct ingest *in)
 	free(in);
 }
 
-/* Node id of org/folder/name, via the read path; -ENOENT if any is missing. */
+/* The blob name (SHA-256) of the file archived at org/folder/name, via the
+ * read path: 0, -ENOENT if any part is missing, -EISDIR if it is a folder. */
 static int archived_sha(struct catalog *cat, const struct pending *p,
 			char sha[FM_SHA256_HEX + 1])
 {
@@ -441,7 +441,8 @@ static int ensure_dir(struct writer *w, uint64_t parent, uint64_t org,
 	return insert_node(w, parent, org, NODE_DIR, name, 0, w->now, NULL, id);
 }
 
-/* org's folder with all its fixed subfolders; *created if it was new. */
+/* org's folder (its id into *id) with all its fixed subfolders, created with
+ * an audit entry if it is new. */
 static int ensure_org(struct writer *w, const char *org, const char *who,
 		      uint64_t *id)
 {
@@ -650,7 +651,6 @@ static int write_batch(struct writer *w, struct ingest *in, uint64_t *ids)
 		if (p->unchanged && !p->heal)
 			continue;
 		blobs[nblobs++] = &p->blob;
-		p->committed = true;
 	}
 	if (rc == 0) {
 		rc = blob_commit_many(store, blobs, nblobs);
@@ -717,28 +717,5 @@ int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged)
 out:
 	writer_release(&w);
 	free(ids);
-	return rc;
-}
-
-int catalog_org_add(struct catalog *cat, const char *org, const char *who)
-{
-	struct writer w;
-	uint64_t id;
-	int rc;
-
-	if (!org_is_valid(org))
-		return -EINVAL;
-	rc = writer_init(&w, cat);
-	if (rc < 0)
-		return rc;
-	rc = catalog_exec(cat, "BEGIN IMMEDIATE", "org add");
-	if (rc == 0) {
-		rc = ensure_org(&w, org, who, &id);
-		if (rc == 0)
-			rc = catalog_exec(cat, "COMMIT", "org add");
-		if (rc < 0)
-			sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
-	}
-	writer_release(&w);
 	return rc;
 }

@@ -31,14 +31,16 @@ struct fmfs {
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stop_cond;
 	bool stop;              /* protected by stop_lock */
+	/* how many opens each inode has (prefill.c: only the first open of
+	 * an inode may be prefilled); full: no more prefills */
+	pthread_mutex_t open_lock;
+	struct fmfs_open { fuse_ino_t ino; unsigned n; } opens[4096];
+	size_t nopens;          /* protected by open_lock */
+	bool opens_full;        /* protected by open_lock */
 	/* folders whose kernel-cached listing watch.c drops: a file in them
 	 * was read, so the kernel forgot that file's atime and would ask a
 	 * getattr on its next stat; a fresh readdirplus answers the whole
 	 * folder in a few round trips (second rsync -a: 6x native -> ~1x) */
-	pthread_mutex_t open_lock;
-	struct fmfs_open { fuse_ino_t ino; unsigned n; } opens[4096];
-	size_t nopens;          /* protected by open_lock (prefill.c) */
-	bool opens_full;        /* protected by open_lock */
 	pthread_mutex_t stale_lock;
 	uint64_t stale[256];    /* protected by stale_lock */
 	size_t nstale;          /* protected by stale_lock */
