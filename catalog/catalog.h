@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define FM_SCHEMA_VERSION 2
 #define FM_APPLICATION_ID 0x464d4653 /* "FMFS" */
@@ -73,6 +74,14 @@ struct node {
 	char sha256[FM_SHA256_HEX + 1];  /* files: blob name; "" for folders */
 	char name[FM_NAME_MAX + 1];
 };
+
+/* The ctime every view of the archive shows for n (fmfs's stat): for a file
+ * its ingest instant (never before its document date) with the node id
+ * modulo 10^9 as nanoseconds, so the files of one batch have distinct ctimes
+ * in the order they were added, the same on every mount (backup tools such
+ * as borg read again every file whose ctime equals the newest they saw);
+ * for a folder the time its last child was added. */
+struct timespec node_ctime(const struct node *n);
 
 /* Each returns 0, -ENOENT, -EBUSY (another connection holds a lock longer
  * than the busy timeout) or -EIO (both logged). *out set on success. */

@@ -26,6 +26,17 @@ static void node_from_row(sqlite3_stmt *st, struct node *n)
 	snprintf(n->name, sizeof(n->name), "%s", s ? s : "");
 }
 
+struct timespec node_ctime(const struct node *n)
+{
+	struct timespec ts = { .tv_sec = n->mtime };
+
+	if (n->type == NODE_FILE) {
+		ts.tv_sec = n->ctime > n->mtime ? n->ctime : n->mtime;
+		ts.tv_nsec = (long)(n->id % 1000000000u);
+	}
+	return ts;
+}
+
 static int step_error(struct catalog *cat, int rc, const char *what)
 {
 	fm_log(FM_LOG_ERROR, "%s/catalog.db: %s: %s", cat->store, what,

@@ -68,14 +68,13 @@ static void fill_stat(const struct fmfs *fs, const struct node *n, struct stat *
 	if (n->type == NODE_DIR) {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2 + n->nsubdirs;
-		st->st_ctime = n->mtime;
 	} else {
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
 		st->st_size = n->size;
 		st->st_blocks = (n->size + 511) / 512;
-		st->st_ctime = n->ctime > n->mtime ? n->ctime : n->mtime;
 	}
+	st->st_ctim = node_ctime(n);
 }
 
 static void fill_entry(const struct fmfs *fs, const struct node *n,
