@@ -5,7 +5,7 @@ set -eu -o pipefail
 BIN=${FMFS_BIN:?run through tests/run.sh}
 TOP=${FMFS_TOP:?run through tests/run.sh}
 T=${TEST_TMP:-$PWD}
-_mounts=() _pids=()
+_mounts=() _pids=() _exit_hooks=()
 
 fmctl() { "$BIN/fmctl" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -22,9 +22,14 @@ _cleanup() {
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
+	for h in "${_exit_hooks[@]}"; do eval "$h" || true; done
 	exit $rc
 }
 trap _cleanup EXIT
+
+# on_exit 'COMMAND ARGS': run it from the EXIT trap after the mounts are gone
+# (servers a test started: tests/lib-remote.sh).
+on_exit() { _exit_hooks+=("$1"); }
 
 # fmfs_mount STORE MNT [fmfs options...]: mount in the foreground mode (in
 # the background of this shell), wait until the kernel shows the mount.

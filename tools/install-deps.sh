@@ -20,4 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# nginx's and Ceph's postinst enable (nginx: starts) system services; the
+	# tests start their own servers on free ports, so leave none of them on
+	if [[ " ${missing[*]} " =~ \ (nginx|radosgw|ceph-mon|ceph-osd)\  ]]; then
+		$sudo systemctl disable nginx.service ceph.target ceph-mon.target ceph-osd.target \
+			ceph-radosgw.target ceph-crash.service rbdmap.service >/dev/null 2>&1 || true
+		$sudo systemctl stop nginx.service >/dev/null 2>&1 || $sudo service nginx stop >/dev/null 2>&1 || true
+	fi
 fi
