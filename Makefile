@@ -26,12 +26,15 @@ LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
 
 CATALOG_SRC = $(wildcard catalog/*.c)
 FMFS_SRC = $(wildcard fmfs/*.c)
-TOOLS_SRC = $(wildcard tools/billing/*.c) $(filter-out tools/fmctl/fmctl.c,$(wildcard tools/fmctl/*.c))
+BILLING_SRC = $(wildcard tools/billing/*.c)
+FMCTL_SRC = $(filter-out tools/fmctl/fmctl.c,$(wildcard tools/fmctl/*.c))
+TOOLS_SRC = $(BILLING_SRC) $(FMCTL_SRC)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 CATALOG_OBJ = $(CATALOG_SRC:%.c=$(B)/obj/%.o)
 FMFS_OBJ = $(FMFS_SRC:%.c=$(B)/obj/%.o)
-TOOLS_OBJ = $(TOOLS_SRC:%.c=$(B)/obj/%.o)
+BILLING_OBJ = $(BILLING_SRC:%.c=$(B)/obj/%.o)
+FMCTL_OBJ = $(FMCTL_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all unit test bench stress fuzz demo install format tidy clean
@@ -44,18 +47,25 @@ $(B)/obj/%.o: %.c
 $(B)/libcatalog.a: $(CATALOG_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/libtools.a: $(TOOLS_OBJ)
+# the billing domain: depends on nothing but the C library and its packages
+# (never on catalog/ or fmctl); fmctl's subcommands sit on top of both
+$(B)/libbilling.a: $(BILLING_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/libfmctl.a: $(FMCTL_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/fmfs: $(FMFS_OBJ) $(B)/libcatalog.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/fmctl: $(B)/obj/tools/fmctl/fmctl.o $(B)/libtools.a $(B)/libcatalog.a
+LIBS_FMCTL = $(B)/libfmctl.a $(B)/libbilling.a $(B)/libcatalog.a
+
+$(B)/fmctl: $(B)/obj/tools/fmctl/fmctl.o $(LIBS_FMCTL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libtools.a $(B)/libcatalog.a
+$(B)/tests/%: tests/unit/%.c $(LIBS_FMCTL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libtools.a $(B)/libcatalog.a $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_FMCTL) $(LIBS)
 
 unit: $(UNIT_BIN)
 
@@ -86,13 +96,16 @@ $(FB)/obj/%.o: %.c
 $(FB)/libcatalog.a: $(CATALOG_SRC:%.c=$(FB)/obj/%.o)
 	$(AR) rcs $@ $^
 
-$(FB)/libtools.a: $(TOOLS_SRC:%.c=$(FB)/obj/%.o)
+$(FB)/libbilling.a: $(BILLING_SRC:%.c=$(FB)/obj/%.o)
 	$(AR) rcs $@ $^
 
-$(FB)/bin/%: tests/fuzz/%.c $(FB)/libtools.a $(FB)/libcatalog.a
+$(FB)/libfmctl.a: $(FMCTL_SRC:%.c=$(FB)/obj/%.o)
+	$(AR) rcs $@ $^
+
+$(FB)/bin/%: tests/fuzz/%.c $(FB)/libfmctl.a $(FB)/libbilling.a $(FB)/libcatalog.a
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/libtools.a \
-		$(FB)/libcatalog.a $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/libfmctl.a \
+		$(FB)/libbilling.a $(FB)/libcatalog.a $(LIBS)
 
 fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FB) $(FUZZ_SECONDS)

@@ -12,6 +12,7 @@
 
 #include "../fmctl/fmctl.h"
 #include "ledger.h"
+#include "time.h"
 
 const char *const txn_type_names[N_TXN_TYPES + 1] = {
 	"call", "sms", "fax", "dnc", "subscription", "number_activation",
@@ -28,78 +29,14 @@ const char *const topup_entry_names[] = { "topup", "withdrawal", "refund", NULL 
 
 /* ---- field parsers ---- */
 
-bool field_is_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > ID_MAX)
-		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789._:-") == n;
-}
-
-bool field_is_ccy(const char *s)
-{
-	return strlen(s) == 3 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3;
-}
-
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + s[i] - '0';
-	}
-	*out = v;
-	return true;
-}
-
 bool field_ts(const char *s, int64_t *out)
 {
-	int h, mi, sec, oh = 0, om = 0, sign = 0;
-	int64_t day;
-	char date[11];
+	int64_t us;
 
-	if (strlen(s) < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-	    !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
-	    !digits(s + 17, 2, &sec))
+	if (time_parse(s, &us, NULL, NULL, 0) < 0)
 		return false;
-	memcpy(date, s, 10);
-	date[10] = 0;
-	if (!date_parse(date, &day) || h > 23 || mi > 59 || sec > 59)
-		return false;
-	if (!strcmp(s + 19, "Z"))
-		sign = 0;
-	else if ((s[19] == '+' || s[19] == '-') && strlen(s) == 25 && s[22] == ':' &&
-		 digits(s + 20, 2, &oh) && digits(s + 23, 2, &om) && oh < 24 && om < 60)
-		sign = s[19] == '+' ? 1 : -1;
-	else
-		return false;
-	*out = day + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	*out = us / TIME_US;
 	return true;
-}
-
-bool field_int(const char *s, int64_t *out)
-{
-	const char *p = s + (*s == '-');
-	char *end;
-	long long v;
-
-	if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 15)
-		return false;
-	v = strtoll(s, &end, 10);
-	*out = v;
-	return true;
-}
-
-int field_enum(const char *s, const char *const *names)
-{
-	for (int i = 0; names[i]; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
 }
 
 int csv_columns(struct csv_reader *r, const char *sub, const char *const *names,

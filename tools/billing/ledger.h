@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 #include "csv.h"
+#include "fields.h"
 #include "money.h"
 
-#define ID_MAX 64
 enum { N_TXN_TYPES = 10, N_USAGE_TYPES = 4, MAX_DAYS = 31 };
 
 /* "call" "sms" "fax" "dnc" come first: usage types are 0..3. */
@@ -115,14 +115,9 @@ void ledger_release(struct ledger *l);
 struct customer *ledger_customer(const struct ledger *l, const char *wallet_id);
 int ledger_currency(const struct ledger *l, const char *ccy);
 
-/* ---- field parsers (FORMATS.md §1 types) ---- */
-bool field_is_id(const char *s);
-bool field_is_ccy(const char *s);
-/* ISO 8601 "YYYY-MM-DDTHH:MM:SS" with "Z" or "+HH:MM"/"-HH:MM": seconds UTC. */
+/* ---- field parsers (the types are in fields.h) ---- */
+/* An input time (time_parse(), time.h) as whole seconds UTC. */
 bool field_ts(const char *s, int64_t *out);
-bool field_int(const char *s, int64_t *out);
-/* Index of s in the NULL-terminated names, or -1. */
-int field_enum(const char *s, const char *const *names);
 
 /* Column indexes of names in the header record r (just read); prints
  * "FILE:1: no column 'x'" and returns -1 if one is missing. */

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../catalog/catalog.h"
+#include "fields.h"
+#include "time.h"
 #include "usage_record.h"
 
 enum col_kind {
@@ -187,99 +188,19 @@ void usage_header_write(struct csv_writer *w, int type)
 	csv_end_row(w);
 }
 
-/* ---- times ---- */
-
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d);
-
-bool usage_time_parse(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p = s + 19;
-	int64_t t;
-
-	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || !digits(s, 4, &y) ||
-	    !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
-	    !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
-	    !digits(s + 17, 2, &sec))
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-	    mi > 59 || sec > 59)
-		return false;
-	if (!strcmp(p, "Z")) {
-		sign = 0;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '+' ? 1 : -1;
-		p++;
-		if (!digits(p, 2, &oh))
-			return false;
-		p += 2;
-		if (*p == ':')
-			p++;
-		if (*p) {
-			if (!digits(p, 2, &om) || p[2])
-				return false;
-		} else if (p[-1] == ':') {
-			return false;
-		}
-		if (oh > 23 || om > 59)
-			return false;
-	} else {
-		return false;
-	}
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	t -= sign * (oh * 3600 + om * 60);
-	if (t < 0 || t > days_from_civil(9999, 12, 31) * 86400 + 86399)
-		return false;
-	*out = t;
-	return true;
-}
+/* ---- months ---- */
 
 int usage_month_of(int64_t t)
 {
 	int y, m, d;
 
-	civil_from_days(t / 86400, &y, &m, &d);
+	time_civil_from_days(t / TIME_DAY, &y, &m, &d);
 	return y * 12 + m - 1;
 }
 
 int64_t usage_month_start(int month)
 {
-	return days_from_civil(month / 12, month % 12 + 1, 1) * 86400;
+	return time_days_from_civil(month / 12, month % 12 + 1, 1) * TIME_DAY;
 }
 
 void usage_month_name(int month, char out[8])
@@ -289,88 +210,7 @@ void usage_month_name(int month, char out[8])
 	snprintf(out, 8, "%04u-%02u", m / 12 % 10000, m % 12 + 1);
 }
 
-/* Civil date of a day number (days since 1970-01-01). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static void put2(char *p, int v)
-{
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
-}
-
-/* t (0 .. 9999-12-31T23:59:59Z) as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
-static void time_format(int64_t t, char out[21])
-{
-	int y, m, d, sod = (int)(t % 86400);
-
-	civil_from_days(t / 86400, &y, &m, &d);
-	put2(out, y / 100);
-	put2(out + 2, y % 100);
-	out[4] = '-';
-	put2(out + 5, m);
-	out[7] = '-';
-	put2(out + 8, d);
-	out[10] = 'T';
-	put2(out + 11, sod / 3600);
-	out[13] = ':';
-	put2(out + 14, sod / 60 % 60);
-	out[16] = ':';
-	put2(out + 17, sod % 60);
-	out[19] = 'Z';
-	out[20] = '\0';
-}
-
 /* ---- values ---- */
-
-static bool id_is_valid(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++) {
-		char c = s[n];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' ||
-		      c == '-'))
-			return false;
-	}
-	return n >= 1 && n <= 64;
-}
-
-static bool upper_is(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	for (; s[i]; i++)
-		if (s[i] < 'A' || s[i] > 'Z')
-			return false;
-	return i == n;
-}
-
-static bool e164_is_valid(const char *s)
-{
-	size_t n = 1;
-
-	if (s[0] != '+' || s[1] < '1' || s[1] > '9')
-		return false;
-	for (; s[n]; n++)
-		if (s[n] < '0' || s[n] > '9')
-			return false;
-	return n >= 3 && n <= 16;
-}
 
 static bool enum_has(const char *values, const char *s)
 {
@@ -389,26 +229,10 @@ static bool enum_has(const char *values, const char *s)
 	return false;
 }
 
-static bool int_parse(const char *s, int64_t *out)
-{
-	const char *p = s + (*s == '-');
-	int64_t v = 0;
-	int digits = 0;
-
-	if (!*p)
-		return false;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || ++digits > 18)
-			return false;
-		v = v * 10 + (*p - '0');
-	}
-	*out = *s == '-' ? -v : v;
-	return true;
-}
-
 /* Parsed values of one record, by column. */
 struct parsed {
-	int64_t v[USAGE_COLS_MAX]; /* ts, int, money (micro-units), date */
+	int64_t v[USAGE_COLS_MAX]; /* ts (us), int, money (micro-units), date (s) */
+	int offset[USAGE_COLS_MAX]; /* ts: the offset the export wrote, seconds */
 	bool set[USAGE_COLS_MAX];
 };
 
@@ -423,6 +247,13 @@ static int64_t val_at(const struct parsed *p, int c, bool *set)
 
 #define val(p, type, name, set) val_at(p, COL(type, name), set)
 
+/* Does a whole number of seconds s stand for the span us (microseconds)?
+ * With fractions in the times, s may be the span rounded either way. */
+static bool span_is(int64_t s, int64_t us)
+{
+	return s * TIME_US > us - TIME_US && s * TIME_US < us + TIME_US;
+}
+
 static int check_call(const struct parsed *p, char *why, size_t len)
 {
 	bool s, has_answer;
@@ -435,14 +266,14 @@ static int check_call(const struct parsed *p, char *why, size_t len)
 
 	if (end < start)
 		return why_set(why, len, "end_time is before start_time");
-	if (duration != end - start)
+	if (!span_is(duration, end - start))
 		return why_set(why, len, "duration_s %" PRId64 " is not end_time - start_time (%" PRId64 ")",
-			       duration, end - start);
+			       duration, (end - start) / TIME_US);
 	if (has_answer && (answer < start || answer > end))
 		return why_set(why, len, "answer_time is not between start_time and end_time");
-	if (talk != (has_answer ? end - answer : 0))
+	if (!span_is(talk, has_answer ? end - answer : 0))
 		return why_set(why, len, "talk_s %" PRId64 " is not end_time - answer_time (%" PRId64 ")",
-			       talk, has_answer ? end - answer : 0);
+			       talk, has_answer ? (end - answer) / TIME_US : 0);
 	if (billable < talk)
 		return why_set(why, len, "billable_s %" PRId64 " is less than talk_s %" PRId64,
 			       billable, talk);
@@ -484,9 +315,9 @@ static int check_fax(const struct parsed *p, char *why, size_t len)
 
 	if (end < start)
 		return why_set(why, len, "end_time is before start_time");
-	if (duration != end - start)
+	if (!span_is(duration, end - start))
 		return why_set(why, len, "duration_s %" PRId64 " is not end_time - start_time (%" PRId64 ")",
-			       duration, end - start);
+			       duration, (end - start) / TIME_US);
 	if (pages < 0)
 		return why_set(why, len, "pages is negative");
 	return 0;
@@ -498,7 +329,7 @@ static int check_dnc(const struct parsed *p, char *why, size_t len)
 	int64_t check = val(p, USAGE_DNC, "check_time", &s);
 	int64_t until = val(p, USAGE_DNC, "valid_until", &s);
 
-	if (until != (check / 86400 + 21) * 86400)
+	if (until != (check / TIME_US / TIME_DAY + 21) * TIME_DAY)
 		return why_set(why, len, "valid_until is not the check date + 21 days");
 	return 0;
 }
@@ -507,6 +338,8 @@ static int check_dnc(const struct parsed *p, char *why, size_t len)
 static int cell_parse(const struct column *col, int c, const char *s,
 		      struct parsed *p, char *why, size_t len)
 {
+	char tw[128];
+
 	p->set[c] = false;
 	if (!*s) {
 		if (col->optional || col->kind == COL_TEXT)
@@ -515,7 +348,7 @@ static int cell_parse(const struct column *col, int c, const char *s,
 	}
 	switch (col->kind) {
 	case COL_ID:
-		if (!id_is_valid(s))
+		if (!field_is_id(s))
 			return why_set(why, len, "bad %s '%.80s'", col->name, s);
 		break;
 	case COL_TEXT:
@@ -526,11 +359,11 @@ static int cell_parse(const struct column *col, int c, const char *s,
 				       col->values);
 		break;
 	case COL_TS:
-		if (!usage_time_parse(s, &p->v[c]))
-			return why_set(why, len, "bad %s '%.80s'", col->name, s);
+		if (time_parse(s, &p->v[c], &p->offset[c], tw, sizeof(tw)) < 0)
+			return why_set(why, len, "bad %s '%.80s': %s", col->name, s, tw);
 		break;
 	case COL_INT:
-		if (!int_parse(s, &p->v[c]) || p->v[c] < 0)
+		if (!field_int(s, &p->v[c]) || p->v[c] < 0)
 			return why_set(why, len, "bad %s '%.80s'", col->name, s);
 		break;
 	case COL_MONEY:
@@ -538,16 +371,16 @@ static int cell_parse(const struct column *col, int c, const char *s,
 			return why_set(why, len, "bad %s '%.80s'", col->name, s);
 		break;
 	case COL_CCY:
-		if (!upper_is(s, 3))
+		if (!field_is_ccy(s))
 			return why_set(why, len, "bad %s '%.80s'", col->name, s);
 		break;
 	case COL_COUNTRY:
-		if (!upper_is(s, 2))
+		if (!field_is_country(s))
 			return why_set(why, len, "bad %s '%.80s'", col->name, s);
 		break;
 	case COL_DATE:
-		if (!date_parse(s, &p->v[c]))
-			return why_set(why, len, "bad %s '%.80s'", col->name, s);
+		if (time_date_parse(s, &p->v[c], tw, sizeof(tw)) < 0)
+			return why_set(why, len, "bad %s '%.80s': %s", col->name, s, tw);
 		break;
 	}
 	p->set[c] = true;
@@ -557,7 +390,7 @@ static int cell_parse(const struct column *col, int c, const char *s,
 static void cell_write(struct csv_writer *w, const struct column *col,
 		       const char *s, const struct parsed *p, int c)
 {
-	char buf[32];
+	char buf[TIME_STR];
 
 	if (!*s) {
 		csv_empty(w);
@@ -566,7 +399,7 @@ static void cell_write(struct csv_writer *w, const struct column *col,
 	switch (col->kind) {
 	case COL_TEXT:
 		/* a bare E.164 number is validated by its pattern, not prefixed */
-		if (e164_is_valid(s))
+		if (field_is_e164(s))
 			csv_plain(w, s);
 		else
 			csv_text(w, s);
@@ -627,6 +460,6 @@ int usage_record_convert(const struct usage_layout *l, char **fields,
 	csv_end_row(w);
 	row->record_id = fields[l->src[0]];
 	row->start = p.v[start];
-	row->month = usage_month_of(row->start);
+	row->month = usage_month_of(row->start / TIME_US);
 	return 0;
 }

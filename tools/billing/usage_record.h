@@ -39,7 +39,7 @@ void usage_header_write(struct csv_writer *w, int type);
 /* One validated record: the record's key and its output row. */
 struct usage_row {
 	const char *record_id; /* points into the input fields */
-	int64_t start;         /* the time that decides the month, UTC seconds */
+	int64_t start;         /* the time that decides the month, UTC microseconds */
 	int month;             /* year * 12 + month - 1 of start */
 };
 
@@ -49,9 +49,6 @@ int usage_record_convert(const struct usage_layout *l, char **fields,
 			 size_t n, struct csv_writer *w, struct usage_row *row,
 			 char *why, size_t whylen);
 
-/* Parse an ISO-8601 time "YYYY-MM-DDTHH:MM:SS" followed by "Z" or an offset
- * (+HH:MM, +HHMM, +HH) into seconds since the epoch, UTC (1970..9999). */
-bool usage_time_parse(const char *s, int64_t *out);
 /* The month index (year * 12 + month - 1) of a UTC time, and back. */
 int usage_month_of(int64_t t);
 int64_t usage_month_start(int month);

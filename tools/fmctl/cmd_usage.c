@@ -15,6 +15,7 @@
 
 #include "../billing/csv.h"
 #include "fmctl.h"
+#include "../billing/time.h"
 #include "../billing/usage_record.h"
 #include "../billing/usage_sort.h"
 
@@ -681,8 +682,13 @@ int cmd_usage(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("%s", "no export given");
 	u.now = time(NULL);
-	if (now && *now && !usage_time_parse(now, &u.now))
-		return usage_error("--now / FMFS_NOW '%s': not a time like 2026-12-01T00:00:00Z", now);
+	if (now && *now) {
+		int64_t us;
+
+		if (time_parse(now, &us, NULL, NULL, 0) < 0)
+			return usage_error("--now / FMFS_NOW '%s': not a time like 2026-12-01T00:00:00Z", now);
+		u.now = us / TIME_US;
+	}
 	if (max && *max) {
 		char *end;
 		unsigned long long v = strtoull(max, &end, 10);
