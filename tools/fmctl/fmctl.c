@@ -23,13 +23,13 @@ static const struct subcommand subcommands[] = {
 	{ "init", cmd_init, "init STORE                 create a new, empty archive" },
 	{ "ingest", cmd_ingest, "ingest --org D --kind K [--direction D] --period YYYY-MM [--date YYYY-MM-DD] [--name N] FILE...\n"
 	  "       ingest --manifest LIST.tsv   add files to the archive (all or nothing)" },
-	{ "ls", cmd_ls, "ls [PATH]                  list a folder of the archive" },
-	{ "stat", cmd_stat, "stat PATH                  show a node and its document metadata" },
+	{ "ls", cmd_ls, "ls [--json] [PATH]         list a folder of the archive" },
+	{ "stat", cmd_stat, "stat [--json] PATH         show a node and its document metadata" },
 	{ "cat", cmd_cat, "cat PATH                   write a file's bytes to stdout" },
 	{ "usage", cmd_usage, "usage --org D [--through YYYY-MM] [--type call|sms|fax|dnc] [--now TIME] EXPORT.csv...\n"
 	  "       usage exports into monthly UTC files (Usage/YYYY-MM/), late records as supplements" },
-	{ "log", cmd_log, "log                        show the audit log" },
-	{ "verify", cmd_verify, "verify [--repair]          check every blob, the catalog and the modes;\n"
+	{ "log", cmd_log, "log [--json]               show the audit log" },
+	{ "verify", cmd_verify, "verify [--repair] [--json] check every blob, the catalog and the modes;\n"
 	  "                                   --repair removes leftovers of interrupted ingests" },
 	{ "revenue", cmd_revenue, "revenue --org D --period YYYY-MM LEDGER_DIR\n"
 	  "       the month's revenue zip (ten CSVs, identities checked), ingested" },
@@ -90,6 +90,27 @@ void fmctl_time(int64_t t, char out[21])
 
 	gmtime_r(&tt, &tm);
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+bool fmctl_flag(int *argc, char **argv, const char *flag)
+{
+	bool found = false;
+	int i, o;
+
+	for (i = o = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		if (i > 0 && !strcmp(argv[i], flag))
+			found = true;
+		else
+			argv[o++] = argv[i];
+	}
+	*argc = o;
+	argv[o] = NULL;
+	return found;
 }
 
 static void usage(FILE *out)

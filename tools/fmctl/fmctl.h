@@ -4,6 +4,7 @@
 #ifndef FMFS_FMCTL_H
 #define FMFS_FMCTL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../../catalog/catalog.h"
@@ -33,6 +34,11 @@ int fmctl_month_args(const char *sub, int argc, char **argv, const char **org,
 int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org,
 			   const char *kind, const char *period, const char *name,
 			   const char *path, int64_t doc_date);
+
+/* Remove every argument equal to flag (before a "--") from argv, shrinking
+ * *argc; true if there was one. For options every subcommand parses the
+ * same way, such as --json. */
+bool fmctl_flag(int *argc, char **argv, const char *flag);
 
 /* "$TMPDIR/fmctl-XXXXXX" (or /tmp) into out, for mkdtemp. */
 void fmctl_tmpdir_template(char *out, size_t len);
