@@ -6,9 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fmctl.h"
 #include "manifest.h"
+#include "progress.h"
+
+static struct progress *progress; /* files copied so far, when shown */
 
 struct ingest_args {
 	const char *org, *kind, *direction, *period, *date, *name, *manifest;
@@ -50,6 +54,7 @@ static int add_files(struct ingest *in, const struct ingest_args *a, int n,
 			fmctl_error("ingest", "%s", ingest_error(in));
 			return 1;
 		}
+		progress_file(progress);
 	}
 	return 0;
 }
@@ -111,6 +116,7 @@ static int add_manifest(struct ingest *in, const char *manifest)
 			fmctl_error("ingest", "%s", ingest_error(in));
 			rc = 1;
 		}
+		progress_file(progress);
 	}
 	if (rc == 0 && ferror(f)) {
 		fmctl_error("ingest", "%s: read error", manifest);
@@ -120,6 +126,22 @@ static int add_manifest(struct ingest *in, const char *manifest)
 	free(line);
 	free(copy);
 	return rc;
+}
+
+/* The progress display (if shown) with the batch's files and bytes. */
+static struct progress *start_progress(const struct ingest_args *a, int n, char **files)
+{
+	uint64_t nfiles = (uint64_t)n, bytes = 0;
+	struct stat st;
+
+	if (!progress_wanted())
+		return NULL;
+	if (a->manifest)
+		manifest_totals(a->manifest, &nfiles, &bytes);
+	for (int i = 0; !a->manifest && i < n; i++)
+		if (stat(files[i], &st) == 0)
+			bytes += (uint64_t)st.st_size;
+	return progress_start("ingest", "copying", nfiles, bytes);
 }
 
 static int usage_error(const char *msg)
@@ -176,13 +198,17 @@ int cmd_ingest(int argc, char **argv)
 	if (fmctl_open("ingest", 0, &cat) < 0)
 		return 1;
 	rc = ingest_open(cat, fmctl_who(), &in) < 0 ? 1 : 0;
-	if (rc == 0)
+	if (rc == 0) {
+		progress = start_progress(&a, argc - optind, argv + optind);
 		rc = a.manifest ? add_manifest(in, a.manifest) :
 		     add_files(in, &a, argc - optind, argv + optind);
+	}
+	progress_stage(progress, "committing", 0, 0);
 	if (rc == 0 && ingest_commit(in, &added, &same) < 0) {
 		fmctl_error("ingest", "%s", ingest_error(in));
 		rc = 1;
 	}
+	progress_stop(progress);
 	if (rc == 0 && added == 0)
 		printf("nothing to do: %zu file(s) already archived with identical content\n", same);
 	else if (rc == 0)

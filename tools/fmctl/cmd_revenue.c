@@ -11,6 +11,7 @@
 
 #include "fmctl.h"
 #include "../billing/revenue.h"
+#include "progress.h"
 
 #define SUB "revenue"
 
@@ -212,6 +213,7 @@ int cmd_revenue(int argc, char **argv)
 	char tmpdir[4096], zipname[300], zippath[4400];
 	struct rev_files rf = { 0 };
 	struct catalog *cat = NULL;
+	struct progress *p;
 	struct ledger l;
 	int64_t start, end;
 	int year, month, rc;
@@ -222,11 +224,16 @@ int cmd_revenue(int argc, char **argv)
 	if (rc < 0)
 		return EXIT_USAGE;
 	period_parse(period, &year, &month);
-	if (ledger_read(&l, SUB, dir, start, end) < 0)
+	p = progress_start(SUB, "reading the ledger", 0, 0);
+	if (ledger_read(&l, SUB, dir, start, end) < 0) {
+		progress_stop(p);
 		return 1;
+	}
+	progress_stage(p, "reading the month's usage", 0, 0);
 	rc = fmctl_open(SUB, 0, &cat) < 0 ? -1 : 0;
 	if (rc == 0)
 		rc = usage_read(cat, &l, org, period);
+	progress_stage(p, "building and checking", 0, 0);
 	for (size_t i = 0; rc == 0 && i < l.nwallets; i++)
 		rc = prev_closing(cat, &l.wallets[i], org, year, month);
 	if (rc == 0)
@@ -238,6 +245,7 @@ int cmd_revenue(int argc, char **argv)
 		fmctl_error(SUB, "%s: cannot create: %s", tmpdir, strerror(errno));
 		rc = -1;
 	}
+	progress_stop(p);
 	if (rc == 0) {
 		snprintf(zipname, sizeof(zipname), "%s-%s-revenue.zip", org, period);
 		snprintf(zippath, sizeof(zippath), "%s/%s", tmpdir, zipname);

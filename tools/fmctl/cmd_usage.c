@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -18,8 +19,11 @@
 #include "../billing/time.h"
 #include "../billing/usage_record.h"
 #include "../billing/usage_sort.h"
+#include "progress.h"
 
 #define USAGE_MAX_ROWS 1000000 /* FORMATS.md §1: data rows per file */
+
+static struct progress *progress; /* the exports read so far, when shown */
 
 /* Records left for a later run, per type and open month. */
 struct month_count {
@@ -164,8 +168,10 @@ static int read_exports(struct usage_run *u)
 
 	if (!rowf)
 		return -ENOMEM;
-	for (int i = 0; rc == 0 && i < u->nfiles; i++)
+	for (int i = 0; rc == 0 && i < u->nfiles; i++) {
 		rc = read_export(u, i, rowf, &rowbuf);
+		progress_file(progress);
+	}
 	fclose(rowf);
 	free(rowbuf);
 	if (rc == 0)
@@ -546,6 +552,20 @@ static void phase(const char *what)
 	t0 = t;
 }
 
+/* The progress display (if shown), toward the exports' files and bytes. */
+static struct progress *start_progress(const struct usage_run *u)
+{
+	uint64_t bytes = 0;
+	struct stat st;
+
+	if (!progress_wanted())
+		return NULL;
+	for (int i = 0; i < u->nfiles; i++)
+		if (stat(u->files[i], &st) == 0)
+			bytes += (uint64_t)st.st_size;
+	return progress_start("usage", "reading exports", (uint64_t)u->nfiles, bytes);
+}
+
 static int run(struct usage_run *u)
 {
 	char err[1024];
@@ -571,7 +591,9 @@ static int run(struct usage_run *u)
 		fmctl_error("usage", "%s", err);
 		goto out_rmdir;
 	}
+	progress = start_progress(u);
 	rc = read_exports(u);
+	progress_stage(progress, "writing months", 0, 0);
 	phase("read");
 	if (rc < 0)
 		goto out_sort;
@@ -597,6 +619,8 @@ static int run(struct usage_run *u)
 	}
 	fflush(u->added);
 	fflush(u->notes);
+	progress_stop(progress);
+	progress = NULL;
 	if (rc == 0) {
 		fwrite(u->added_buf, 1, u->added_len, stdout);
 		fwrite(u->notes_buf, 1, u->notes_len, stderr);
@@ -613,6 +637,8 @@ out_streams:
 out_sort:
 	usage_sort_close(u->sort);
 out_rmdir:
+	progress_stop(progress);
+	progress = NULL;
 	rmdir(u->tmpdir);
 	free(u->counts);
 	free(u->open_records);

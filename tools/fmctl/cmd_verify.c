@@ -8,6 +8,7 @@
 
 #include "fmctl.h"
 #include "json.h"
+#include "progress.h"
 
 static const char *const kind_name[] = {
 	[SCRUB_CATALOG] = "catalog", [SCRUB_MODE] = "mode",
@@ -52,6 +53,18 @@ static int json_totals(struct json *j, const struct scrub_totals *t, bool repair
 	return json_close(j, stdout);
 }
 
+/* The progress display (if shown), toward the bytes the archive lists (a
+ * blob listed twice is read once: the ETA errs long). */
+static struct progress *start_progress(struct catalog *cat)
+{
+	struct catalog_stats s = { 0 };
+
+	if (!progress_wanted())
+		return NULL;
+	catalog_stats(cat, &s);
+	return progress_start("verify", "reading blobs", 0, s.bytes);
+}
+
 static void print_finding(void *arg, const struct scrub_report *r)
 {
 	bool failure = r->kind == SCRUB_CATALOG || r->kind == SCRUB_MISSING ||
@@ -78,6 +91,7 @@ int cmd_verify(int argc, char **argv)
 	bool as_json = fmctl_flag(&argc, argv, "--json");
 	struct scrub_totals t;
 	struct catalog *cat;
+	struct progress *p;
 	struct json j;
 	int c, repair = 0, rc, status;
 
@@ -107,7 +121,9 @@ int cmd_verify(int argc, char **argv)
 		json_key(&j, "findings");
 		json_array_begin(&j);
 	}
+	p = start_progress(cat);
 	rc = catalog_scrub(cat, repair, print_finding, as_json ? &j : NULL, &t);
+	progress_stop(p);
 	catalog_close(cat);
 	if (rc < 0) {
 		fmctl_error("verify", "%s: cannot scrub: %s", fmctl_store, strerror(-rc));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fmctl.h"
+#include "progress.h"
 
 const char *fmctl_store;
 
@@ -43,6 +44,7 @@ void fmctl_error(const char *sub, const char *fmt, ...)
 {
 	va_list ap;
 
+	progress_clear();
 	fprintf(stderr, "fmctl %s: ", sub);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -115,10 +117,13 @@ bool fmctl_flag(int *argc, char **argv, const char *flag)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: fmctl [-s STORE] COMMAND [ARGS]\n\n");
+	fprintf(out, "usage: fmctl [-s STORE] [--progress|--quiet] COMMAND [ARGS]\n\n");
 	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
 		fprintf(out, "  fmctl %s\n", subcommands[i].help);
-	fprintf(out, "\nThe store may also be given as FMFS_STORE. Exit: 0 ok, 1 failed, 2 usage.\n");
+	fprintf(out, "\n  --progress                show the progress of long runs on stderr even when\n"
+		"                            it is not a terminal (default: only on a terminal)\n"
+		"  -q, --quiet               never show progress\n"
+		"The store may also be given as FMFS_STORE. Exit: 0 ok, 1 failed, 2 usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -134,6 +139,12 @@ int main(int argc, char **argv)
 			}
 			fmctl_store = argv[i + 1];
 			i += 2;
+		} else if (!strcmp(argv[i], "--progress")) {
+			progress_mode = PROGRESS_ALWAYS;
+			i++;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			progress_mode = PROGRESS_NEVER;
+			i++;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;

@@ -1,5 +1,10 @@
-/* manifest.c - parse one line of an ingest manifest (TSV, 7 columns). */
+/* manifest.c - parse one line of an ingest manifest (TSV, 7 columns); what
+ * a whole manifest adds up to. */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "manifest.h"
 
@@ -45,4 +50,32 @@ bool manifest_parse_line(char *line, struct manifest_row *row, const char **why)
 	row->date = n > 5 ? optional(field[5]) : NULL;
 	row->name = n > 6 ? optional(field[6]) : NULL;
 	return true;
+}
+
+void manifest_totals(const char *manifest, uint64_t *files, uint64_t *bytes)
+{
+	char *line = NULL, *copy = strdup(manifest), *dir = copy ? dirname(copy) : ".";
+	char path[4096];
+	size_t cap = 0;
+	FILE *f = fopen(manifest, "r");
+	struct stat st;
+
+	*files = *bytes = 0;
+	while (f && getline(&line, &cap, f) >= 0) {
+		struct manifest_row row;
+		const char *why;
+
+		line[strcspn(line, "\n")] = 0;
+		if (!manifest_parse_line(line, &row, &why) || !row.path)
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", row.path[0] == '/' ? "" : dir,
+			 row.path[0] == '/' ? "" : "/", row.path);
+		++*files;
+		if (stat(path, &st) == 0)
+			*bytes += (uint64_t)st.st_size;
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	free(copy);
 }
