@@ -30,14 +30,16 @@ BILLING_SRC = $(wildcard tools/billing/*.c)
 FMCTL_SRC = $(filter-out tools/fmctl/fmctl.c,$(wildcard tools/fmctl/*.c))
 TOOLS_SRC = $(BILLING_SRC) $(FMCTL_SRC)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
+HELPER_SRC = $(wildcard tests/helpers/*.c)
 
 CATALOG_OBJ = $(CATALOG_SRC:%.c=$(B)/obj/%.o)
 FMFS_OBJ = $(FMFS_SRC:%.c=$(B)/obj/%.o)
 BILLING_OBJ = $(BILLING_SRC:%.c=$(B)/obj/%.o)
 FMCTL_OBJ = $(FMCTL_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELPER_BIN = $(HELPER_SRC:tests/helpers/%.c=$(B)/helpers/%)
 
-.PHONY: all unit test bench stress fuzz demo install format tidy clean
+.PHONY: all unit helpers test bench stress fuzz demo install format tidy clean
 all: $(B)/fmfs $(B)/fmctl
 
 $(B)/obj/%.o: %.c
@@ -67,7 +69,14 @@ $(B)/tests/%: tests/unit/%.c $(LIBS_FMCTL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_FMCTL) $(LIBS)
 
-unit: $(UNIT_BIN)
+# programs the integration tests and benchmarks drive (not tests themselves)
+$(B)/helpers/%: tests/helpers/%.c $(B)/libcatalog.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcatalog.a $(LIBS)
+
+helpers: $(HELPER_BIN)
+
+unit: $(UNIT_BIN) $(HELPER_BIN)
 
 test:
 	$(MAKE) B=build-san SANITIZE=1 all unit
@@ -77,7 +86,7 @@ stress:
 	$(MAKE) B=build-san SANITIZE=1 all unit
 	FMFS_STRESS=1 tests/run.sh build-san
 
-bench: all
+bench: all helpers
 	bench/run.sh $(B)
 
 # make fuzz [FUZZ_SECONDS=60]: every libFuzzer target in tests/fuzz/, built

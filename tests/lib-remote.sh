@@ -61,10 +61,12 @@ test_ca() {
 }
 
 # start_nginx WEBROOT [--tls] [--auth USER:PASS] [--http2] [--rate BYTES]:
+# (--http2 with --tls: offered through ALPN; plain http stays HTTP/1.1)
 # nginx in the foreground (its own conf, pid, logs in $T/nginx.N). Exports
 # NGINX_URL (http[s]://127.0.0.1:PORT), NGINX_CA (with --tls), NGINX_DIR and
 # NGINX_LOG: one line per request, `ADDR "REQUEST LINE" STATUS BYTES "RANGE"
-# "IF-NONE-MATCH" "USER-AGENT"`; readiness probes carry the agent fmfs-probe.
+# "IF-NONE-MATCH" "USER-AGENT" cCONNECTION`; readiness probes carry the
+# agent fmfs-probe; CONNECTION is nginx's serial number of the connection.
 start_nginx() {
 	local root tls=0 auth= h2= rate= port d scheme=http listen pid
 	root=$(realpath "$1")
@@ -92,8 +94,6 @@ start_nginx() {
 		scheme=https
 		listen="$listen ssl$h2"
 		tlsconf="ssl_certificate $T/ca/server.pem; ssl_certificate_key $T/ca/server.key;"
-	elif [ -n "$h2" ]; then
-		listen="$listen http2"
 	fi
 	if [ -n "$auth" ]; then
 		printf '%s:%s\n' "${auth%%:*}" "$(openssl passwd -apr1 "${auth#*:}")" >"$d/htpasswd"
@@ -108,7 +108,7 @@ start_nginx() {
 		error_log $d/error.log warn;
 		events { worker_connections 512; }
 		http {
-		    log_format fmfs '\$remote_addr "\$request" \$status \$body_bytes_sent "\$http_range" "\$http_if_none_match" "\$http_user_agent"';
+		    log_format fmfs '\$remote_addr "\$request" \$status \$body_bytes_sent "\$http_range" "\$http_if_none_match" "\$http_user_agent" c\$connection';
 		    access_log $d/access.log fmfs;
 		    client_body_temp_path $d/tmp/body; proxy_temp_path $d/tmp/proxy;
 		    fastcgi_temp_path $d/tmp/fastcgi; uwsgi_temp_path $d/tmp/uwsgi; scgi_temp_path $d/tmp/scgi;
