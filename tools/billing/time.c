@@ -122,7 +122,7 @@ static int offset_at(const char *p, int *offset, char *why, size_t len)
 
 int time_parse(const char *s, int64_t *us, int *offset, char *why, size_t whylen)
 {
-	int h, mi, sec, off, rc;
+	int h, mi, sec, off = 0, rc;
 	int64_t days, frac = 0, t;
 	const char *p = s + 19;
 
