@@ -122,14 +122,28 @@ fuzz: $(FUZZ_BIN)
 demo: all
 	tools/demo.sh $(B)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binaries, the usage spool
+# script, the systemd units (their /usr/local/ paths made $(PREFIX)/), the man
+# pages and the bash completion. mount -t fuse.fmfs and fstab lines need no
+# helper of ours: mount(8) runs fuse3's /sbin/mount.fuse3, which runs fmfs
+# from the default PATH (/usr/local/bin, /usr/bin, ...).
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/fmfs $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(B)/fmfs $(B)/fmctl $(DESTDIR)$(PREFIX)/bin/
-	ln -sf fmfs $(DESTDIR)$(PREFIX)/bin/mount.fuse.fmfs 2>/dev/null || true
-	install -d $(DESTDIR)$(PREFIX)/libexec/fmfs
 	install -m 755 tools/usage-spool.sh $(DESTDIR)$(PREFIX)/libexec/fmfs/
-	install -m 644 systemd/*.service systemd/*.timer systemd/*.path \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/ 2>/dev/null || true
+	for u in systemd/*.service systemd/*.timer systemd/*.path; do \
+		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u#systemd/} || exit 1; \
+	done
+	install -m 644 docs/man/fmctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/man/fmfs-formats.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 docs/man/fmfs.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 tools/fmctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/fmctl
 
 # make format [BASE=main]: clang-format (.clang-format: kernel style, tabs,
 # 100 columns) on the lines changed since BASE only. The tree is wrapped by

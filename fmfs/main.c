@@ -27,7 +27,7 @@ struct options {
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
-enum { KEY_RO, KEY_DEFAULT_PERMISSIONS, KEY_ORG, KEY_GID };
+enum { KEY_RO, KEY_DEFAULT_PERMISSIONS, KEY_ORG, KEY_GID, KEY_MOUNT_ONLY };
 
 static const struct fuse_opt fmfs_opts[] = {
 	FUSE_OPT_KEY("org=", KEY_ORG),
@@ -37,6 +37,25 @@ static const struct fuse_opt fmfs_opts[] = {
 	{ "read_ahead_kb=%d", offsetof(struct options, read_ahead_kb), 0 },
 	FUSE_OPT_KEY("ro", KEY_RO),
 	FUSE_OPT_KEY("default_permissions", KEY_DEFAULT_PERMISSIONS),
+	/* fstab options meant for mount(8), systemd or the reader (x-* too:
+	 * opt_proc): dropped here, since mount.fuse3 passes some of them on.
+	 * The atime options are moot: an archived file's atime is its mtime. */
+	FUSE_OPT_KEY("defaults", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("auto", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("noauto", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("_netdev", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("nofail", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("user", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("nouser", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("users", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("owner", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("group", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("comment=", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("relatime", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("norelatime", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("strictatime", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("lazytime", KEY_MOUNT_ONLY),
+	FUSE_OPT_KEY("nodiratime", KEY_MOUNT_ONLY),
 	FUSE_OPT_END
 };
 
@@ -69,7 +88,11 @@ static void usage(const char *prog)
 	       "    -o noverify        do not check chunk checksums (benchmarks only)\n"
 	       "    -o read_ahead_kb=N readahead window of the mount (default 512; 0: the\n"
 	       "                       kernel's 128); needs root, see fmfs/readahead.c\n"
-	       "    -o verbose         log every notice to stderr\n\n",
+	       "    -o verbose         log every notice to stderr\n"
+	       "  for fstab and mount(8): defaults, auto, noauto, _netdev, nofail, user,\n"
+	       "  users, nouser, owner, group, comment=…, x-…, the atime options are\n"
+	       "  ignored; rw, dev, suid, exec and their no… forms are the kernel's;\n"
+	       "  ro and default_permissions are refused (fmfs answers writes with EPERM)\n\n",
 	       prog);
 }
 
@@ -91,6 +114,8 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 		return opt_value(o, &o->org, arg);
 	case KEY_GID:
 		return opt_value(o, &o->gid, arg);
+	case KEY_MOUNT_ONLY:
+		return 0;
 	case KEY_RO:
 	case KEY_DEFAULT_PERMISSIONS:
 		fprintf(stderr, "fmfs: -o %s: refused: the kernel would answer EROFS/EACCES "
@@ -98,7 +123,7 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 		o->refused = 1;
 		return 0;
 	default:
-		return 1;
+		return strncmp(arg, "x-", 2) ? 1 : 0; /* x-systemd.*, x-gvfs-* … */
 	}
 }
 
