@@ -112,8 +112,8 @@ $(FB)/libfmctl.a: $(FMCTL_SRC:%.c=$(FB)/obj/%.o)
 	$(AR) rcs $@ $^
 
 $(FB)/bin/%: tests/fuzz/%.c $(FB)/libfmctl.a $(FB)/libbilling.a $(FB)/libcatalog.a
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/libfmctl.a \
+	@mkdir -p $(dir $@) $(FB)/obj/tests/fuzz
+	clang $(FUZZ_CFLAGS) -MF $(FB)/obj/tests/fuzz/$*.d -fsanitize=fuzzer -o $@ $< $(FB)/libfmctl.a \
 		$(FB)/libbilling.a $(FB)/libcatalog.a $(LIBS)
 
 fuzz: $(FUZZ_BIN)
