@@ -271,6 +271,10 @@ struct ingest_item {
 	const char *name;      /* file name in the archive */
 	int64_t doc_date;      /* seconds UTC: the file's mtime */
 	const char *source;    /* shown in messages and the original name */
+	/* a zip whose entries are also archived, unzipped, into this folder
+	 * (relative to the org, e.g. "Revenue/2026-10"); NULL: a plain file.
+	 * Which zips are unzipped where is the caller's policy. */
+	const char *unzip_into;
 	/* content: either a path, or memory */
 	const char *path;
 	const void *data;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 struct pending {
 	char org[FM_NAME_MAX + 1];
 	char folder[64];
+	char unzip[64];  /* a zip: the folder its entries go to, else "" */
 	char name[FM_NAME_MAX + 1];
 	char kind[16];
 	char direction[16];
@@ -272,17 +272,30 @@ static int pending_settle(struct ingest *in, struct pending *p, const char *src)
 	return 1;
 }
 
-/* Is p a revenue zip, whose entries are also archived unzipped? */
-static bool pending_is_zip(const struct pending *p)
+/* Why folder (org-relative, "a/b/c") cannot hold files, or NULL. */
+static const char *folder_problem(const char *folder, size_t max)
 {
-	size_t len = strlen(p->name);
+	char part[FM_NAME_MAX + 1];
+	const char *p = folder;
 
-	return !strcmp(p->kind, "revenue") && len > 4 &&
-	       !strcasecmp(p->name + len - 4, ".zip");
+	if (!*folder || strlen(folder) >= max)
+		return "is empty or too long";
+	while (*p) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 0 || len > FM_NAME_MAX)
+			return "has an empty or too long part";
+		memcpy(part, p, len);
+		part[len] = 0;
+		if (name_invalid_reason(part))
+			return name_invalid_reason(part);
+		p += len + (p[len] == '/');
+	}
+	return NULL;
 }
 
 /* Extract the entries of the zip item zi (its temp blob still there) into
- * Revenue/YYYY-MM/ as items of their own. On error the zip and every entry
+ * its unzip folder as items of their own. On error the zip and every entry
  * leave the batch. */
 static int zip_entries_add(struct ingest *in, size_t zi, const char *src)
 {
@@ -305,7 +318,7 @@ static int zip_entries_add(struct ingest *in, size_t zi, const char *src)
 		memcpy(p->org, z->org, sizeof(p->org));
 		memcpy(p->kind, z->kind, sizeof(p->kind));
 		memcpy(p->period, z->period, sizeof(p->period));
-		snprintf(p->folder, sizeof(p->folder), "Revenue/%s", z->period);
+		memcpy(p->folder, z->unzip, sizeof(p->folder));
 		memcpy(p->name, e[i].name, sizeof(p->name));
 		memcpy(p->source, e[i].name, sizeof(p->source)); /* original name */
 		p->doc_date = z->doc_date;
@@ -341,6 +354,13 @@ int ingest_add(struct ingest *in, const struct ingest_item *item)
 	if (ingest_folder(item->kind, item->direction, item->period ? item->period : "",
 			  p->folder, sizeof(p->folder), &why) < 0)
 		return fail(in, -EINVAL, "%s: %s", src, why);
+	if (item->unzip_into) {
+		why = folder_problem(item->unzip_into, sizeof(p->unzip));
+		if (why)
+			return fail(in, -EINVAL, "%s: unzip folder '%s' %s", src,
+				    item->unzip_into, why);
+		snprintf(p->unzip, sizeof(p->unzip), "%s", item->unzip_into);
+	}
 	why = item->name ? name_invalid_reason(item->name) : "no name";
 	if (why)
 		return fail(in, -EINVAL, "%s: %s", src, why);
@@ -362,7 +382,7 @@ int ingest_add(struct ingest *in, const struct ingest_item *item)
 	if (rc <= 0)
 		return rc;
 	p = &in->items[in->count - 1];
-	if (pending_is_zip(p) && !p->unchanged)
+	if (p->unzip[0] && !p->unchanged)
 		return zip_entries_add(in, in->count - 1, src);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* zip_ingest.c - opening a revenue zip as the untrusted input it is (libzip):
+/* zip_ingest.c - opening a zip as the untrusted input it is (libzip):
  * refuses zip slip, zip bombs (checked while inflating, not only from the
  * headers), encryption, corruption and duplicate names, then extracts every
  * entry into a temp blob. All entries or none. */
@@ -71,7 +71,7 @@ static const char *shown(const char *name, char *out, size_t outlen)
 	return out;
 }
 
-/* Why an entry name may not become a file of Revenue/YYYY-MM, or NULL. */
+/* Why an entry name may not become a file of the unzip folder, or NULL. */
 static const char *entry_name_problem(const char *name)
 {
 	const char *p;

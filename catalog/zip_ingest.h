@@ -1,5 +1,6 @@
-/* zip_ingest.h - reading an untrusted revenue zip (zip_ingest.c): every
- * entry checked and extracted into a temp blob, or nothing. Library-internal. */
+/* zip_ingest.h - reading an untrusted zip (zip_ingest.c): every entry
+ * checked and extracted into a temp blob, or nothing. Library-internal;
+ * which zips are unzipped, and where, the caller of ingest_add() says. */
 #ifndef FMFS_ZIP_INGEST_H
 #define FMFS_ZIP_INGEST_H
 

@@ -125,6 +125,7 @@ def main():
              'unit,quantity,price,cost,tax,currency\r\n')
     n = a.transactions
     span = days * 86400
+    sub_qty, sub_price, sub_cost = {}, {}, {}  # per wallet: the report's money
     for k in range(n):
         c = customers[k % len(customers)] if k < len(customers) * len(PRODUCTS) else rnd.choice(customers)
         # every customer gets every product once, then a usage-heavy mix
@@ -138,6 +139,11 @@ def main():
                'page': rnd.randint(1, 12), 'check': 1}.get(unit, 1)
         price, cost = up * qty, uc * qty
         txn = 'T%09d' % (k + 1)
+        if typ == 'subscription':
+            wid = c['wallet_id']
+            sub_qty[wid] = sub_qty.get(wid, 0) + qty
+            sub_price[wid] = sub_price.get(wid, 0) + price
+            sub_cost[wid] = sub_cost.get(wid, 0) + cost
         w = [c['org_id'], c['org_name'], c['wallet_id']]
         ccy = c['currency']
         tf.write(','.join(quote(str(x)) for x in [
@@ -192,29 +198,38 @@ def main():
              ['wallet_id', 'posted_at', 'entry_type', 'reference', 'description', 'amount',
               'currency'], w)
 
-    # subscriptions (the report): charged, not charged, trial, expired, future
+    # subscriptions (the report): charged (the platform's amount is what the
+    # subscription transactions of the wallet charged, I8), not charged this
+    # month, trial, expired before the month
     def d(t):
         return ts(t)[:10]
     subs = []
-    for i, c in enumerate(customers[:min(len(customers), 1000)]):
+    for i, c in enumerate(customers):
         cs = start + (i % days) * 86400
-        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-A' % i, 'SUB-PBX',
+        wid = c['wallet_id']
+        q = sub_qty.get(wid, 0)
+        subs.append([c['org_id'], c['org_name'], wid, 'S-%d-A' % i, 'SUB-PBX',
                      'Cloud PBX licence', 'active', 1, d(cs), d(cs + 29 * 86400), 'license',
-                     5 + i, 7 + i, '19.990000', money(9000000 * (7 + i)), c['currency']])
-        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-B' % i, 'ADDON-REC',
+                     q, q, q, '19.990000', money(sub_price.get(wid, 0)),
+                     money(sub_cost.get(wid, 0)), c['currency']])
+        if i >= 1000:
+            continue
+        subs.append([c['org_id'], c['org_name'], wid, 'S-%d-B' % i, 'ADDON-REC',
                      'Call recording add-on', 'active', 12, d(start - 40 * 86400),
-                     d(start + 324 * 86400), 'license', 3, 3, '4.990000', '0.000000', c['currency']])
-        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-C' % i, 'SUB-PBX',
+                     d(start + 324 * 86400), 'license', 3, 3, 0, '4.990000', '0.000000',
+                     '0.000000', c['currency']])
+        subs.append([c['org_id'], c['org_name'], wid, 'S-%d-C' % i, 'SUB-PBX',
                      'Cloud PBX licence', 'trial', 1, d(start + 86400), d(start + 15 * 86400),
-                     'license', 0, 2, '19.990000', '0.000000', c['currency']])
-        subs.append([c['org_id'], c['org_name'], c['wallet_id'], 'S-%d-D' % i, 'SUB-PBX',
+                     'license', 0, 2, 2, '19.990000', '0.000000', '0.000000', c['currency']])
+        subs.append([c['org_id'], c['org_name'], wid, 'S-%d-D' % i, 'SUB-PBX',
                      'Cloud PBX licence', 'expired', 1, d(start - 90 * 86400),
-                     d(start - 60 * 86400), 'license', 1, 1, '19.990000', '0.000000',
-                     c['currency']])
+                     d(start - 60 * 86400), 'license', 1, 1, 1, '19.990000', '0.000000',
+                     '0.000000', c['currency']])
     crlf_csv(os.path.join(a.out, 'subscriptions.csv'),
              ['org_id', 'org_name', 'wallet_id', 'subscription_id', 'product_sku',
               'product_name', 'status', 'cycle_months', 'cycle_start', 'cycle_end', 'unit',
-              'quantity_start', 'quantity_end', 'unit_price', 'cost', 'currency'], subs)
+              'quantity_start', 'quantity_end', 'quantity_billed', 'unit_price', 'amount',
+              'cost', 'currency'], subs)
 
 
 main()

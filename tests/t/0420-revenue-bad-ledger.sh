@@ -41,7 +41,7 @@ bad transactions.csv 12 posted_at 2026-10-32T00:00:00Z "bad posted_at"
 bad transactions.csv 13 transaction_type roaming "bad transaction_type 'roaming'"
 bad transactions.csv 14 quantity 1.5 "bad quantity '1.5'"
 bad transactions.csv 15 txn_id T000000003 "txn_id T000000003 is also on line 4"
-bad transactions.csv 3 product_name "Something else" "product_sku CALL-STD is 'Voice minutes, national' call/minute on line 2, here 'Something else' call/minute"
+bad transactions.csv 3 unit page "product_sku CALL-STD (call) is counted in minute on line 2, here in page"
 bad transactions.csv 17 product_sku "bad sku" "bad product_sku 'bad sku'"
 bad customers.csv 3 payment_mode credit "bad payment_mode 'credit'"
 bad customers.csv 4 wallet_id W000002 "wallet_id W000002 is also on line 3"
@@ -51,6 +51,13 @@ bad topups.csv 3 entry_type gift "bad entry_type 'gift'"
 bad wallet.csv 2 entry_type partner_topup "wallet PW-1: the first row must be its opening_balance"
 bad wallet.csv 3 currency USD "currency USD differs from wallet PW-1's currency EUR"
 bad wallet.csv 4 amount x "bad amount 'x'"
+# wallet entry signs (docs/formats.md §4): a positive invoice is not a credit
+bad wallet.csv 6 amount 812.345678 "invoice 812.345678 is a debit: its amount must be negative"
+bad wallet.csv 3 amount -1000.000000 "partner_topup -1000.000000 is a credit: its amount must be positive"
+bad wallet.csv 4 amount -150.000000 "customer_topup -150.000000 is a credit: its amount must be positive"
+bad wallet.csv 5 amount 25.000000 "customer_withdrawal 25.000000 is a debit: its amount must be negative"
+bad wallet.csv 7 amount -12.500000 "refund -12.500000 is a credit: its amount must be positive"
+bad wallet.csv 8 amount 0.000000 "adjustment 0.000000 of zero is not an entry"
 # a quote left open
 rm -rf B && cp -r L B && printf 'T9,"2026-10-01T00:00:00Z\r\n' >> B/transactions.csv
 expect_fail "B/transactions.csv:" rev B
@@ -71,13 +78,15 @@ fmctl init S4 >/dev/null
 expect_fail "I1: " fmctl -s S4 revenue --org $org --period 2026-10 L
 assert_eq "$(store_state S3)" "$before3" "a failed identity changed the store"
 
-# a corrected ledger for a month already archived: never replaced
+# a corrected ledger for a month already archived: never replaced, a
+# revision beside it (docs/formats.md §4 Revisions)
 fmctl -s S revenue --org $org --period 2026-10 L >/dev/null
-before=$(store_state S)
+orig=$(fmctl -s S cat /$org/Revenue/$org-2026-10-revenue.zip | sha256sum)
 mutate transactions.csv 37 price 1.000000
-expect_fail "$org/Revenue/$org-2026-10-revenue.zip is already archived with different content (files are never replaced)" rev B
 grep -q ",subscription,SUB-PBX,.*,1.000000," <<<"$(sed -n 37p B/transactions.csv)" || fail "line 37 is not the subscription I meant"
-assert_eq "$(store_state S)" "$before" "a corrected ledger changed the store"
+grep -q "ingested $org-2026-10-revenue-rev02.zip" <<<"$(rev B)" || fail "no revision"
+assert_eq "$(fmctl -s S cat /$org/Revenue/$org-2026-10-revenue.zip | sha256sum)" "$orig" "the original zip"
+fmctl -s S ls /$org/Revenue/2026-10/rev02 | grep -q "$org-2026-10-product-summary.csv" || fail "rev02 not unzipped"
 
 # I5: November's opening is not October's closing
 python3 "$TOP/tests/revenue_ledger.py" N --org $org --period 2026-11 --seed 7 --opening 1.000000

@@ -1,8 +1,9 @@
 /* ledger.c - reading the monthly ledger export (customers.csv,
  * transactions.csv, topups.csv, wallet.csv) strictly: every malformed row is
- * "FILE:LINE: why"; money is summed exactly per wallet, product and day,
- * currencies never mixed. Transactions are streamed (memory does not grow
- * with their number, except 8 bytes each for the duplicate check). */
+ * "FILE:LINE: why", wallet entry signs included; money is summed exactly per
+ * wallet, product (SKU and type) and day, currencies never mixed, an overflow
+ * named by file, key and column. Transactions are streamed (memory does not
+ * grow with their number, except 8 bytes each for the duplicate check). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "../fmctl/fmctl.h"
 #include "ledger.h"
 #include "time.h"
 
@@ -29,18 +29,13 @@ const char *const topup_entry_names[] = { "topup", "withdrawal", "refund", NULL 
 
 /* ---- field parsers ---- */
 
-bool field_ts(const char *s, int64_t *out)
+bool field_ts(const char *s, int64_t *us)
 {
-	int64_t us;
-
-	if (time_parse(s, &us, NULL, NULL, 0) < 0)
-		return false;
-	*out = us / TIME_US;
-	return true;
+	return time_parse(s, us, NULL, NULL, 0) == 0;
 }
 
-int csv_columns(struct csv_reader *r, const char *sub, const char *const *names,
-		int *idx)
+int csv_columns(struct csv_reader *r, const char *const *names, int *idx,
+		char *err, size_t errlen)
 {
 	for (int i = 0; names[i]; i++) {
 		idx[i] = -1;
@@ -48,9 +43,9 @@ int csv_columns(struct csv_reader *r, const char *sub, const char *const *names,
 			if (!strcmp(r->fields[f], names[i]))
 				idx[i] = (int)f;
 		if (idx[i] < 0) {
-			fmctl_error(sub, "%s:%llu: no column '%s'", r->path,
-				    (unsigned long long)r->line, names[i]);
-			return -1;
+			snprintf(err, errlen, "%s:%llu: no column '%s'", r->path,
+				 (unsigned long long)r->line, names[i]);
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -62,10 +57,25 @@ struct ledger_file {
 	struct csv_reader r;
 	FILE *f;
 	char path[4096];
-	const char *sub;
+	char *err; /* the caller's reason buffer */
+	size_t errlen;
 	size_t nheader;
 	int idx[16];
 };
+
+/* A reason without a line: "FILE: why" or "why". Returns rc. */
+static int l_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int l_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
 
 static int lf_error(struct ledger_file *lf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -78,9 +88,15 @@ static int lf_error(struct ledger_file *lf, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fmctl_error(lf->sub, "%s:%llu: %s", lf->path, (unsigned long long)lf->r.line,
-		    msg);
-	return -1;
+	snprintf(lf->err, lf->errlen, "%s:%llu: %s", lf->path,
+		 (unsigned long long)lf->r.line, msg);
+	return -EINVAL;
+}
+
+static int lf_oom(struct ledger_file *lf)
+{
+	lf_error(lf, "out of memory");
+	return -ENOMEM;
 }
 
 static void lf_close(struct ledger_file *lf)
@@ -91,38 +107,38 @@ static void lf_close(struct ledger_file *lf)
 	lf->f = NULL;
 }
 
-static int lf_open(struct ledger_file *lf, const char *sub, const char *dir,
-		   const char *name, const char *const *cols)
+static int lf_open(struct ledger_file *lf, const char *dir, const char *name,
+		   const char *const *cols, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(lf, 0, sizeof(*lf));
-	lf->sub = sub;
+	lf->err = err;
+	lf->errlen = errlen;
 	snprintf(lf->path, sizeof(lf->path), "%s/%s", dir, name);
 	lf->f = fopen(lf->path, "r");
-	if (!lf->f) {
-		fmctl_error(sub, "%s: cannot open: %s", lf->path, strerror(errno));
-		return -1;
-	}
+	if (!lf->f)
+		return l_fail(err, errlen, -errno, "%s: cannot open: %s", lf->path,
+			      strerror(errno));
 	csv_reader_init(&lf->r, lf->f, lf->path);
 	rc = csv_read(&lf->r);
 	if (rc <= 0) {
 		if (rc < 0)
-			lf_error(lf, "%s", lf->r.error);
+			rc = lf_error(lf, "%s", lf->r.error);
 		else
-			fmctl_error(sub, "%s: empty file (no header)", lf->path);
+			rc = l_fail(err, errlen, -EINVAL, "%s: empty file (no header)",
+				    lf->path);
 		lf_close(lf);
-		return -1;
+		return rc;
 	}
 	lf->nheader = lf->r.nfields;
-	if (csv_columns(&lf->r, sub, cols, lf->idx) < 0) {
+	rc = csv_columns(&lf->r, cols, lf->idx, err, errlen);
+	if (rc < 0)
 		lf_close(lf);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
-/* Next record: 1, 0 at the end, -1 (printed) for a malformed one. */
+/* Next record: 1, 0 at the end, -errno (in err) for a malformed one. */
 static int lf_next(struct ledger_file *lf)
 {
 	int rc = csv_read(&lf->r);
@@ -132,8 +148,10 @@ static int lf_next(struct ledger_file *lf)
 	if (rc > 0 && lf->r.nfields != lf->nheader)
 		return lf_error(lf, "%zu fields, the header has %zu", lf->r.nfields,
 				lf->nheader);
-	if (rc == 0 && ferror(lf->f))
-		return lf_error(lf, "read error");
+	if (rc == 0 && ferror(lf->f)) {
+		lf_error(lf, "read error");
+		return -EIO;
+	}
 	return rc;
 }
 
@@ -171,13 +189,13 @@ static int lf_ts(struct ledger_file *lf, int col, const struct ledger *l,
 		 int64_t *out)
 {
 	const char *s = lf_get(lf, col);
-	char a[21], b[21];
+	char a[TIME_STR], b[TIME_STR], why[128];
 
-	if (!field_ts(s, out))
-		return lf_error(lf, "bad posted_at '%.80s' (YYYY-MM-DDTHH:MM:SSZ)", s);
-	if (*out < l->start || *out >= l->end) {
-		fmctl_time(l->start, a);
-		fmctl_time(l->end, b);
+	if (time_parse(s, out, NULL, why, sizeof(why)) < 0)
+		return lf_error(lf, "bad posted_at '%.80s': %s", s, why);
+	if (*out < l->start * TIME_US || *out >= l->end * TIME_US) {
+		time_format(l->start * TIME_US, a);
+		time_format(l->end * TIME_US, b);
 		return lf_error(lf, "posted_at %s is outside the period [%s, %s)", s, a, b);
 	}
 	return 0;
@@ -195,10 +213,13 @@ static int lf_ccy(struct ledger_file *lf, int col, const struct customer *c)
 	return 0;
 }
 
-static int add_money(struct ledger_file *lf, money_t *sum, money_t v)
+/* *sum += v; an overflow names the key and the column. */
+static int add_money(struct ledger_file *lf, money_t *sum, money_t v,
+		     const char *key, const char *col)
 {
 	if (!money_add(*sum, v, sum))
-		return lf_error(lf, "a sum overflows 999999999.999999");
+		return lf_error(lf, "%s: the sum of %s overflows the money range"
+				" (9223372036854.775807)", key, col);
 	return 0;
 }
 
@@ -264,16 +285,16 @@ int ledger_currency(const struct ledger *l, const char *ccy)
 	return c ? (int)(c - l->currencies) : -1;
 }
 
-static int read_customers(struct ledger *l, const char *sub)
+static int read_customers(struct ledger *l, char *err, size_t errlen)
 {
 	static const char *const cols[] = { "org_id", "org_name", "wallet_id",
 		"payment_mode", "integration_code", "opening_balance", "currency", NULL };
 	struct ledger_file lf;
 	size_t cap = 0;
-	int rc;
+	int rc = lf_open(&lf, l->dir, "customers.csv", cols, err, errlen);
 
-	if (lf_open(&lf, sub, l->dir, "customers.csv", cols) < 0)
-		return -1;
+	if (rc < 0)
+		return rc;
 	while ((rc = lf_next(&lf)) > 0) {
 		struct customer *c;
 		int mode;
@@ -282,7 +303,7 @@ static int read_customers(struct ledger *l, const char *sub)
 			cap = cap ? cap * 2 : 64;
 			c = realloc(l->customers, cap * sizeof(*c));
 			if (!c) {
-				rc = lf_error(&lf, "out of memory");
+				rc = lf_oom(&lf);
 				break;
 			}
 			l->customers = c;
@@ -290,15 +311,15 @@ static int read_customers(struct ledger *l, const char *sub)
 		c = &l->customers[l->ncustomers];
 		memset(c, 0, sizeof(*c));
 		c->line = lf.r.line;
-		rc = -1;
-		if (lf_id(&lf, 0, "org_id", c->org_id, false) < 0 ||
-		    lf_id(&lf, 2, "wallet_id", c->wallet_id, false) < 0 ||
-		    lf_money(&lf, 5, "opening_balance", &c->opening) < 0 ||
-		    lf_ccy(&lf, 6, NULL) < 0)
+		if ((rc = lf_id(&lf, 0, "org_id", c->org_id, false)) < 0 ||
+		    (rc = lf_id(&lf, 2, "wallet_id", c->wallet_id, false)) < 0 ||
+		    (rc = lf_money(&lf, 5, "opening_balance", &c->opening)) < 0 ||
+		    (rc = lf_ccy(&lf, 6, NULL)) < 0)
 			break;
 		mode = field_enum(lf_get(&lf, 3), (const char *const[]){ "prepaid", "postpaid", NULL });
 		if (mode < 0) {
-			lf_error(&lf, "bad payment_mode '%.80s' (prepaid or postpaid)", lf_get(&lf, 3));
+			rc = lf_error(&lf, "bad payment_mode '%.80s' (prepaid or postpaid)",
+				      lf_get(&lf, 3));
 			break;
 		}
 		c->prepaid = mode == 0;
@@ -307,26 +328,23 @@ static int read_customers(struct ledger *l, const char *sub)
 		c->integration_code = strdup(lf_get(&lf, 4));
 		l->ncustomers++;
 		if (!c->org_name || !c->integration_code) {
-			lf_error(&lf, "out of memory");
+			rc = lf_error(&lf, "out of memory");
 			break;
 		}
-		rc = 0;
 	}
-	if (rc == 0 && l->ncustomers == 0) {
-		fmctl_error(sub, "%s: no customers", lf.path);
-		rc = -1;
-	}
+	if (rc == 0 && l->ncustomers == 0)
+		rc = l_fail(err, errlen, -EINVAL, "%s: no customers", lf.path);
 	if (rc == 0) {
 		qsort(l->customers, l->ncustomers, sizeof(*l->customers), customer_cmp);
 		for (size_t i = 1; i < l->ncustomers; i++)
 			if (!strcmp(l->customers[i].wallet_id, l->customers[i - 1].wallet_id)) {
 				const struct customer *a = &l->customers[i - 1], *b = &l->customers[i];
 
-				fmctl_error(sub, "%s:%llu: wallet_id %s is also on line %llu",
-					    lf.path, (unsigned long long)(a->line > b->line ? a->line : b->line),
+				rc = l_fail(err, errlen, -EINVAL,
+					    "%s:%llu: wallet_id %s is also on line %llu", lf.path,
+					    (unsigned long long)(a->line > b->line ? a->line : b->line),
 					    b->wallet_id,
 					    (unsigned long long)(a->line < b->line ? a->line : b->line));
-				rc = -1;
 				break;
 			}
 	}
@@ -372,13 +390,22 @@ static struct customer *lf_customer(struct ledger_file *lf, const struct ledger 
 
 /* ---- transactions.csv ---- */
 
-static int product_find(struct ledger *l, const char *sku, size_t *pos)
+static int product_key_cmp(const struct product *p, const char *sku, int type)
+{
+	int c = strcmp(p->sku, sku);
+
+	return c ? c : strcmp(txn_type_names[p->type], txn_type_names[type]);
+}
+
+/* The product (sku, type), or -1 with *pos where it would be inserted into
+ * product_order. */
+static int product_find(struct ledger *l, const char *sku, int type, size_t *pos)
 {
 	size_t lo = 0, hi = l->nproducts;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(l->products[l->product_order[mid]].sku, sku);
+		int c = product_key_cmp(&l->products[l->product_order[mid]], sku, type);
 
 		if (c == 0) {
 			*pos = mid;
@@ -393,23 +420,41 @@ static int product_find(struct ledger *l, const char *sku, size_t *pos)
 	return -1;
 }
 
-/* The product of this row: first seen defines name, type and unit. */
+/* Is (at, txn) later than the transaction that named p? */
+static bool product_is_later(const struct product *p, int64_t at, const char *txn)
+{
+	return at != p->last_at ? at > p->last_at : strcmp(txn, p->last_txn) > 0;
+}
+
+/* The product (sku, type) of this row; its name is the one of its last
+ * transaction, whatever the order of the lines. */
 static int txn_product(struct ledger_file *lf, struct ledger *l, const char *sku,
-		       int type, int unit)
+		       int type, int unit, int64_t at, const char *txn)
 {
 	const char *name = lf_get(lf, 6);
 	struct product *p;
 	size_t pos;
-	int i = product_find(l, sku, &pos);
+	int i = product_find(l, sku, type, &pos);
 
 	if (i >= 0) {
 		p = &l->products[i];
-		if (p->type != type || p->unit != unit || strcmp(p->name, name))
-			return lf_error(lf, "product_sku %s is '%.80s' %s/%s on line %llu,"
-					" here '%.80s' %s/%s", sku, p->name,
-					txn_type_names[p->type], unit_names[p->unit],
-					(unsigned long long)p->line, name,
-					txn_type_names[type], unit_names[unit]);
+		if (p->unit != unit)
+			return lf_error(lf, "product_sku %s (%s) is counted in %s on line %llu,"
+					" here in %s", sku, txn_type_names[type],
+					unit_names[p->unit], (unsigned long long)p->line,
+					unit_names[unit]);
+		if (!product_is_later(p, at, txn))
+			return i;
+		if (strcmp(p->name, name)) {
+			char *n = strdup(name);
+
+			if (!n)
+				return -ENOMEM;
+			free(p->name);
+			p->name = n;
+		}
+		p->last_at = at;
+		snprintf(p->last_txn, sizeof(p->last_txn), "%s", txn);
 		return i;
 	}
 	if (l->nproducts == l->capproducts) {
@@ -420,7 +465,7 @@ static int txn_product(struct ledger_file *lf, struct ledger *l, const char *sku
 		if (np)
 			l->products = np;
 		if (!no)
-			return lf_error(lf, "out of memory");
+			return -ENOMEM;
 		l->product_order = no;
 		l->capproducts = cap;
 	}
@@ -428,10 +473,12 @@ static int txn_product(struct ledger_file *lf, struct ledger *l, const char *sku
 	snprintf(p->sku, sizeof(p->sku), "%s", sku);
 	p->name = strdup(name);
 	if (!p->name)
-		return lf_error(lf, "out of memory");
+		return -ENOMEM;
 	p->type = type;
 	p->unit = unit;
 	p->line = lf->r.line;
+	p->last_at = at;
+	snprintf(p->last_txn, sizeof(p->last_txn), "%s", txn);
 	memmove(&l->product_order[pos + 1], &l->product_order[pos],
 		(l->nproducts - pos) * sizeof(int));
 	l->product_order[pos] = (int)l->nproducts;
@@ -459,47 +506,59 @@ static struct ledger_sum *customer_sum(struct customer *c, int product)
 
 static int txn_row(struct ledger_file *lf, struct ledger *l, uint64_t *hash)
 {
-	char id[ID_MAX + 1], sku[ID_MAX + 1];
+	char id[ID_MAX + 1], sku[ID_MAX + 1], key[3 * ID_MAX + 64], day_key[DATE_STR + 8];
 	struct customer *c;
 	struct ledger_sum *s;
 	int64_t at, qty;
 	money_t price, cost, tax;
-	int type, unit, p, day, cur;
+	int type, unit, p, day, cur, rc;
 
-	if (lf_id(lf, 0, "txn_id", id, false) < 0 || lf_ts(lf, 1, l, &at) < 0)
-		return -1;
+	if ((rc = lf_id(lf, 0, "txn_id", id, false)) < 0 ||
+	    (rc = lf_ts(lf, 1, l, &at)) < 0)
+		return rc;
 	*hash = XXH3_64bits(id, strlen(id));
 	c = lf_customer(lf, l, 2, 3);
 	if (!c)
-		return -1;
+		return -EINVAL;
 	type = field_enum(lf_get(lf, 4), txn_type_names);
 	if (type < 0)
 		return lf_error(lf, "bad transaction_type '%.80s'", lf_get(lf, 4));
-	if (lf_id(lf, 5, "product_sku", sku, false) < 0)
-		return -1;
+	if ((rc = lf_id(lf, 5, "product_sku", sku, false)) < 0)
+		return rc;
 	unit = field_enum(lf_get(lf, 7), unit_names);
 	if (unit < 0)
 		return lf_error(lf, "bad unit '%.80s'", lf_get(lf, 7));
 	if (!field_int(lf_get(lf, 8), &qty))
 		return lf_error(lf, "bad quantity '%.80s'", lf_get(lf, 8));
-	if (lf_money(lf, 9, "price", &price) < 0 || lf_money(lf, 10, "cost", &cost) < 0 ||
-	    lf_money(lf, 11, "tax", &tax) < 0 || lf_ccy(lf, 12, c) < 0)
-		return -1;
-	p = txn_product(lf, l, sku, type, unit);
+	if ((rc = lf_money(lf, 9, "price", &price)) < 0 ||
+	    (rc = lf_money(lf, 10, "cost", &cost)) < 0 ||
+	    (rc = lf_money(lf, 11, "tax", &tax)) < 0 || (rc = lf_ccy(lf, 12, c)) < 0)
+		return rc;
+	p = txn_product(lf, l, sku, type, unit, at, id);
+	if (p == -ENOMEM)
+		return lf_oom(lf);
 	if (p < 0)
-		return -1;
+		return p;
 	s = customer_sum(c, p);
 	if (!s)
-		return lf_error(lf, "out of memory");
-	s->quantity += qty;
-	if (add_money(lf, &s->revenue, price) < 0 || add_money(lf, &s->cost, cost) < 0 ||
-	    add_money(lf, &s->tax, tax) < 0)
-		return -1;
-	day = (int)((at - l->start) / 86400);
+		return lf_oom(lf);
+	snprintf(key, sizeof(key), "wallet %s, product %s/%s", c->wallet_id, sku,
+		 txn_type_names[type]);
+	if (__builtin_add_overflow(s->quantity, qty, &s->quantity))
+		return lf_error(lf, "%s: the sum of quantity overflows", key);
+	if ((rc = add_money(lf, &s->revenue, price, key, "price")) < 0 ||
+	    (rc = add_money(lf, &s->cost, cost, key, "cost")) < 0 ||
+	    (rc = add_money(lf, &s->tax, tax, key, "tax")) < 0)
+		return rc;
+	day = (int)((at / TIME_US - l->start) / TIME_DAY);
 	cur = ledger_currency(l, c->currency);
-	if (add_money(lf, &l->day_revenue[day * l->ncurrencies + cur], price) < 0 ||
-	    add_money(lf, &l->day_cost[day * l->ncurrencies + cur], cost) < 0)
-		return -1;
+	time_date_format(l->start + (int64_t)day * TIME_DAY, day_key);
+	snprintf(day_key + 10, sizeof(day_key) - 10, ", %s", c->currency);
+	if ((rc = add_money(lf, &l->day_revenue[day * l->ncurrencies + cur], price,
+			    day_key, "price")) < 0 ||
+	    (rc = add_money(lf, &l->day_cost[day * l->ncurrencies + cur], cost,
+			    day_key, "cost")) < 0)
+		return rc;
 	return 0;
 }
 
@@ -512,8 +571,8 @@ static int u64_cmp(const void *a, const void *b)
 
 /* A txn_id seen twice would count twice: find the lines (second pass, only
  * when two hashes collide). */
-static int txn_duplicates(struct ledger *l, const char *sub, uint64_t *hash,
-			  size_t n)
+static int txn_duplicates(struct ledger *l, uint64_t *hash, size_t n, char *err,
+			  size_t errlen)
 {
 	static const char *const cols[] = { "txn_id", NULL };
 	struct ledger_file lf;
@@ -533,21 +592,23 @@ static int txn_duplicates(struct ledger *l, const char *sub, uint64_t *hash,
 
 			if (!d) {
 				free(dups);
-				return -1;
+				return l_fail(err, errlen, -ENOMEM, "out of memory");
 			}
 			dups = d;
 			dups[ndups++] = hash[i];
 		}
 	if (!ndups)
 		return 0;
-	if (lf_open(&lf, sub, l->dir, "transactions.csv", cols) < 0) {
+	rc = lf_open(&lf, l->dir, "transactions.csv", cols, err, errlen);
+	if (rc < 0) {
 		free(dups);
-		return -1;
+		return rc;
 	}
 	while ((rc = lf_next(&lf)) > 0) {
 		const char *id = lf_get(&lf, 0);
 		uint64_t h = XXH3_64bits(id, strlen(id));
 		size_t k;
+		void *ni, *nl;
 
 		if (!bsearch(&h, dups, ndups, sizeof(h), u64_cmp))
 			continue;
@@ -557,10 +618,14 @@ static int txn_duplicates(struct ledger *l, const char *sub, uint64_t *hash,
 					      (unsigned long long)lines[k]);
 				goto out;
 			}
-		ids = realloc(ids, (nids + 1) * sizeof(*ids));
-		lines = realloc(lines, (nids + 1) * sizeof(*lines));
-		if (!ids || !lines) {
-			rc = -1;
+		ni = realloc(ids, (nids + 1) * sizeof(*ids));
+		if (ni)
+			ids = ni;
+		nl = ni ? realloc(lines, (nids + 1) * sizeof(*lines)) : NULL;
+		if (nl)
+			lines = nl;
+		if (!ni || !nl) {
+			rc = lf_oom(&lf);
 			goto out;
 		}
 		snprintf(ids[nids], sizeof(*ids), "%s", id);
@@ -571,10 +636,10 @@ out:
 	free(dups);
 	free(ids);
 	free(lines);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? rc : 0;
 }
 
-static int read_transactions(struct ledger *l, const char *sub)
+static int read_transactions(struct ledger *l, char *err, size_t errlen)
 {
 	static const char *const cols[] = { "txn_id", "posted_at", "org_id",
 		"wallet_id", "transaction_type", "product_sku", "product_name", "unit",
@@ -582,10 +647,10 @@ static int read_transactions(struct ledger *l, const char *sub)
 	struct ledger_file lf;
 	uint64_t *hash = NULL;
 	size_t cap = 0;
-	int rc;
+	int rc = lf_open(&lf, l->dir, "transactions.csv", cols, err, errlen);
 
-	if (lf_open(&lf, sub, l->dir, "transactions.csv", cols) < 0)
-		return -1;
+	if (rc < 0)
+		return rc;
 	while ((rc = lf_next(&lf)) > 0) {
 		if (l->ntransactions == cap) {
 			uint64_t *h;
@@ -593,7 +658,7 @@ static int read_transactions(struct ledger *l, const char *sub)
 			cap = cap ? cap * 2 : 4096;
 			h = realloc(hash, cap * sizeof(*h));
 			if (!h) {
-				rc = lf_error(&lf, "out of memory");
+				rc = lf_oom(&lf);
 				break;
 			}
 			hash = h;
@@ -605,7 +670,7 @@ static int read_transactions(struct ledger *l, const char *sub)
 	}
 	lf_close(&lf);
 	if (rc == 0)
-		rc = txn_duplicates(l, sub, hash, l->ntransactions);
+		rc = txn_duplicates(l, hash, l->ntransactions, err, errlen);
 	free(hash);
 	return rc;
 }
@@ -620,17 +685,18 @@ static int topup_cmp(const void *a, const void *b)
 	return c ? c : x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int read_topups(struct ledger *l, const char *sub)
+static int read_topups(struct ledger *l, char *err, size_t errlen)
 {
 	static const char *const cols[] = { "topup_id", "posted_at", "org_id",
 		"wallet_id", "entry_type", "channel", "payment_reference", "amount",
 		"currency", NULL };
 	struct ledger_file lf;
-	int rc;
+	int rc = lf_open(&lf, l->dir, "topups.csv", cols, err, errlen);
 
-	if (lf_open(&lf, sub, l->dir, "topups.csv", cols) < 0)
-		return -1;
+	if (rc < 0)
+		return rc;
 	while ((rc = lf_next(&lf)) > 0) {
+		char key[ID_MAX + 16];
 		struct customer *c;
 		struct topup *t;
 
@@ -639,7 +705,7 @@ static int read_topups(struct ledger *l, const char *sub)
 
 			t = realloc(l->topups, cap * sizeof(*t));
 			if (!t) {
-				rc = lf_error(&lf, "out of memory");
+				rc = lf_oom(&lf);
 				break;
 			}
 			l->topups = t;
@@ -648,46 +714,48 @@ static int read_topups(struct ledger *l, const char *sub)
 		t = &l->topups[l->ntopups];
 		memset(t, 0, sizeof(*t));
 		t->line = lf.r.line;
-		rc = -1;
-		if (lf_id(&lf, 0, "topup_id", t->topup_id, false) < 0 ||
-		    lf_ts(&lf, 1, l, &t->posted_at) < 0)
+		if ((rc = lf_id(&lf, 0, "topup_id", t->topup_id, false)) < 0 ||
+		    (rc = lf_ts(&lf, 1, l, &t->posted_at)) < 0)
 			break;
 		c = lf_customer(&lf, l, 2, 3);
-		if (!c || lf_money(&lf, 7, "amount", &t->amount) < 0 || lf_ccy(&lf, 8, c) < 0)
+		if (!c) {
+			rc = -EINVAL;
+			break;
+		}
+		if ((rc = lf_money(&lf, 7, "amount", &t->amount)) < 0 ||
+		    (rc = lf_ccy(&lf, 8, c)) < 0)
 			break;
 		t->customer = (int)(c - l->customers);
 		t->entry_type = field_enum(lf_get(&lf, 4), topup_entry_names);
 		if (t->entry_type < 0) {
-			lf_error(&lf, "bad entry_type '%.80s' (topup, withdrawal or refund)",
-				 lf_get(&lf, 4));
+			rc = lf_error(&lf, "bad entry_type '%.80s' (topup, withdrawal or refund)",
+				      lf_get(&lf, 4));
 			break;
 		}
 		if ((t->entry_type == 1) != (t->amount < 0) || t->amount == 0) {
-			lf_error(&lf, "amount %s: a withdrawal is negative, a topup or refund positive",
-				 lf_get(&lf, 7));
+			rc = lf_error(&lf, "amount %s: a withdrawal is negative, a topup or refund positive",
+				      lf_get(&lf, 7));
 			break;
 		}
 		t->channel = strdup(lf_get(&lf, 5));
 		t->payment_reference = strdup(lf_get(&lf, 6));
 		l->ntopups++;
 		if (!t->channel || !t->payment_reference) {
-			lf_error(&lf, "out of memory");
+			rc = lf_oom(&lf);
 			break;
 		}
-		if (add_money(&lf, &c->topups, t->amount) < 0)
+		snprintf(key, sizeof(key), "wallet %s", c->wallet_id);
+		if ((rc = add_money(&lf, &c->topups, t->amount, key, "amount")) < 0)
 			break;
-		rc = 0;
 	}
 	if (rc == 0 && l->ntopups > 1)
 		qsort(l->topups, l->ntopups, sizeof(*l->topups), topup_cmp);
 	for (size_t i = 1; rc == 0 && i < l->ntopups; i++)
-		if (!strcmp(l->topups[i].topup_id, l->topups[i - 1].topup_id)) {
-			fmctl_error(sub, "%s:%llu: topup_id %s is also on line %llu", lf.path,
-				    (unsigned long long)l->topups[i].line,
+		if (!strcmp(l->topups[i].topup_id, l->topups[i - 1].topup_id))
+			rc = l_fail(err, errlen, -EINVAL, "%s:%llu: topup_id %s is also on line %llu",
+				    lf.path, (unsigned long long)l->topups[i].line,
 				    l->topups[i].topup_id,
 				    (unsigned long long)l->topups[i - 1].line);
-			rc = -1;
-		}
 	lf_close(&lf);
 	return rc;
 }
@@ -711,15 +779,25 @@ static struct partner_wallet *wallet_get(struct ledger *l, const char *id)
 	return w;
 }
 
+/* The opening first, then by time; entries at the same second by what they
+ * are, never by their line, so the order of the export does not matter. */
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct wallet_entry *x = a, *y = b;
+	int c;
 
 	if (x->entry_type == 0 || y->entry_type == 0) /* the opening stays first */
 		return (y->entry_type == 0) - (x->entry_type == 0);
 	if (x->posted_at != y->posted_at)
 		return x->posted_at < y->posted_at ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
+	if (x->entry_type != y->entry_type)
+		return x->entry_type < y->entry_type ? -1 : 1;
+	c = strcmp(x->reference, y->reference);
+	if (c)
+		return c;
+	if (x->amount != y->amount)
+		return x->amount < y->amount ? -1 : 1;
+	return strcmp(x->description, y->description);
 }
 
 static int wallet_cmp(const void *a, const void *b)
@@ -728,47 +806,74 @@ static int wallet_cmp(const void *a, const void *b)
 		      ((const struct partner_wallet *)b)->wallet_id);
 }
 
-static int read_wallet(struct ledger *l, const char *sub)
+/* Why amount has the wrong sign for entry type t, or NULL: top-ups and
+ * refunds are credits, invoices and withdrawals debits, an adjustment either
+ * but not zero (docs/formats.md §4). */
+static const char *entry_sign_problem(int t, money_t amount)
+{
+	switch (t) {
+	case 1: /* partner_topup */
+	case 2: /* customer_topup */
+	case 5: /* refund */
+		return amount > 0 ? NULL : "is a credit: its amount must be positive";
+	case 3: /* customer_withdrawal */
+	case 4: /* invoice */
+		return amount < 0 ? NULL : "is a debit: its amount must be negative";
+	case 6: /* adjustment */
+		return amount ? NULL : "of zero is not an entry";
+	default:
+		return NULL;
+	}
+}
+
+static int read_wallet(struct ledger *l, char *err, size_t errlen)
 {
 	static const char *const cols[] = { "wallet_id", "posted_at", "entry_type",
 		"reference", "description", "amount", "currency", NULL };
 	struct ledger_file lf;
-	int rc;
+	int rc = lf_open(&lf, l->dir, "wallet.csv", cols, err, errlen);
 
-	if (lf_open(&lf, sub, l->dir, "wallet.csv", cols) < 0)
-		return -1;
+	if (rc < 0)
+		return rc;
 	while ((rc = lf_next(&lf)) > 0) {
 		char id[ID_MAX + 1];
 		struct partner_wallet *w;
 		struct wallet_entry e = { .line = lf.r.line };
+		const char *why;
 
-		rc = -1;
-		if (lf_id(&lf, 0, "wallet_id", id, false) < 0 ||
-		    lf_ts(&lf, 1, l, &e.posted_at) < 0 ||
-		    lf_id(&lf, 3, "reference", e.reference, true) < 0 ||
-		    lf_money(&lf, 5, "amount", &e.amount) < 0 || lf_ccy(&lf, 6, NULL) < 0)
+		if ((rc = lf_id(&lf, 0, "wallet_id", id, false)) < 0 ||
+		    (rc = lf_ts(&lf, 1, l, &e.posted_at)) < 0 ||
+		    (rc = lf_id(&lf, 3, "reference", e.reference, true)) < 0 ||
+		    (rc = lf_money(&lf, 5, "amount", &e.amount)) < 0 ||
+		    (rc = lf_ccy(&lf, 6, NULL)) < 0)
 			break;
 		e.entry_type = field_enum(lf_get(&lf, 2), wallet_entry_names);
 		if (e.entry_type < 0 || e.entry_type == 7) {
-			lf_error(&lf, "bad entry_type '%.80s'", lf_get(&lf, 2));
+			rc = lf_error(&lf, "bad entry_type '%.80s'", lf_get(&lf, 2));
+			break;
+		}
+		why = entry_sign_problem(e.entry_type, e.amount);
+		if (why) {
+			rc = lf_error(&lf, "%s %s %s", wallet_entry_names[e.entry_type],
+				      lf_get(&lf, 5), why);
 			break;
 		}
 		w = wallet_get(l, id);
 		if (!w) {
-			lf_error(&lf, "out of memory");
+			rc = lf_oom(&lf);
 			break;
 		}
 		if ((w->n == 0) != (e.entry_type == 0)) {
-			lf_error(&lf, w->n ? "wallet %s: a second opening_balance" :
-				 "wallet %s: the first row must be its opening_balance", id);
+			rc = lf_error(&lf, w->n ? "wallet %s: a second opening_balance" :
+				      "wallet %s: the first row must be its opening_balance", id);
 			break;
 		}
 		if (w->n == 0) {
 			memcpy(w->currency, lf_get(&lf, 6), 4);
 			w->opening_line = lf.r.line;
-		} else if (lf_ccy(&lf, 6, NULL) < 0 || strcmp(w->currency, lf_get(&lf, 6))) {
-			lf_error(&lf, "currency %s differs from wallet %s's currency %s"
-				 " (currencies never mix)", lf_get(&lf, 6), id, w->currency);
+		} else if (strcmp(w->currency, lf_get(&lf, 6))) {
+			rc = lf_error(&lf, "currency %s differs from wallet %s's currency %s"
+				      " (currencies never mix)", lf_get(&lf, 6), id, w->currency);
 			break;
 		}
 		if (w->n == w->cap) {
@@ -776,7 +881,7 @@ static int read_wallet(struct ledger *l, const char *sub)
 			struct wallet_entry *ne = realloc(w->entries, cap * sizeof(*ne));
 
 			if (!ne) {
-				lf_error(&lf, "out of memory");
+				rc = lf_oom(&lf);
 				break;
 			}
 			w->entries = ne;
@@ -785,16 +890,14 @@ static int read_wallet(struct ledger *l, const char *sub)
 		e.description = strdup(lf_get(&lf, 4));
 		w->entries[w->n++] = e;
 		if (!e.description) {
-			lf_error(&lf, "out of memory");
+			rc = lf_oom(&lf);
 			break;
 		}
-		rc = 0;
 	}
-	if (rc == 0 && l->nwallets == 0) {
-		fmctl_error(sub, "%s: no wallet entries (the first row is the opening balance)",
+	if (rc == 0 && l->nwallets == 0)
+		rc = l_fail(err, errlen, -EINVAL,
+			    "%s: no wallet entries (the first row is the opening balance)",
 			    lf.path);
-		rc = -1;
-	}
 	lf_close(&lf);
 	for (size_t i = 0; rc == 0 && i < l->nwallets; i++)
 		qsort(l->wallets[i].entries, l->wallets[i].n, sizeof(struct wallet_entry),
@@ -804,27 +907,28 @@ static int read_wallet(struct ledger *l, const char *sub)
 	return rc;
 }
 
-int ledger_read(struct ledger *l, const char *sub, const char *dir,
-		int64_t start, int64_t end)
+int ledger_read(struct ledger *l, const char *dir, int64_t start, int64_t end,
+		char *err, size_t errlen)
 {
+	int rc;
+
 	memset(l, 0, sizeof(*l));
 	l->dir = dir;
 	l->start = start;
 	l->end = end;
 	l->days = (int)((end - start) / 86400);
-	if (read_customers(l, sub) < 0)
-		goto out_release;
-	if (customers_index(l) < 0 || setup_currencies(l) < 0) {
-		fmctl_error(sub, "out of memory");
-		goto out_release;
-	}
-	if (read_transactions(l, sub) < 0 || read_topups(l, sub) < 0 ||
-	    read_wallet(l, sub) < 0)
-		goto out_release;
-	return 0;
-out_release:
-	ledger_release(l);
-	return -1;
+	rc = read_customers(l, err, errlen);
+	if (rc == 0 && (customers_index(l) < 0 || setup_currencies(l) < 0))
+		rc = l_fail(err, errlen, -ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = read_transactions(l, err, errlen);
+	if (rc == 0)
+		rc = read_topups(l, err, errlen);
+	if (rc == 0)
+		rc = read_wallet(l, err, errlen);
+	if (rc < 0)
+		ledger_release(l);
+	return rc;
 }
 
 void ledger_release(struct ledger *l)

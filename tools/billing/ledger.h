@@ -1,8 +1,9 @@
-/* ledger.h - the platform's monthly ledger export (FORMATS.md §4 input):
- * customers, transactions, top-ups and the partner's wallet, read as the
- * untrusted input they are (FILE:LINE: why) and summed per wallet, product
- * and day in exact money. Also the small field parsers the revenue and
- * report commands share. */
+/* ledger.h - the platform's monthly ledger export (docs/formats.md §4
+ * input): customers, transactions, top-ups and the partner's wallet, read as
+ * the untrusted input they are (FILE:LINE: why) and summed per wallet,
+ * product and day in exact money. Also the small field parsers the revenue
+ * and report code share. A library: errors come back as -errno and a
+ * one-line reason, nothing is printed. */
 #ifndef FMFS_LEDGER_H
 #define FMFS_LEDGER_H
 
@@ -39,16 +40,22 @@ struct customer {
 	money_t usage_price[N_USAGE_TYPES], usage_cost[N_USAGE_TYPES]; /* archive */
 };
 
+/* A product is (product_sku, transaction_type): a refund of a sale carries
+ * the sale's SKU and is a product of its own. Its name is the one of its
+ * last transaction (by posted_at, then txn_id), so a rename within the month
+ * is one product and no output depends on the order of the lines. */
 struct product {
 	char sku[ID_MAX + 1];
 	char *name;
 	int type, unit;
 	uint64_t line; /* of transactions.csv where first seen */
+	int64_t last_at; /* posted_at (us) and txn_id of the transaction naming it */
+	char last_txn[ID_MAX + 1];
 };
 
 struct topup {
 	char topup_id[ID_MAX + 1];
-	int64_t posted_at;
+	int64_t posted_at; /* microseconds UTC */
 	int customer;
 	int entry_type; /* 0 topup, 1 withdrawal, 2 refund */
 	char *channel, *payment_reference;
@@ -57,8 +64,8 @@ struct topup {
 };
 
 struct wallet_entry {
-	int64_t posted_at;
-	uint64_t line; /* input order, the tie-break */
+	int64_t posted_at; /* microseconds UTC */
+	uint64_t line; /* for messages only: never an order */
 	int entry_type; /* index into wallet_entry_names */
 	char reference[ID_MAX + 1];
 	char *description;
@@ -93,7 +100,7 @@ struct ledger {
 	size_t ncustomers;
 	struct wallet_hash *by_hash; /* customers by XXH3 of wallet_id, sorted */
 	struct product *products;   /* in first-seen order */
-	int *product_order;         /* indexes sorted by sku */
+	int *product_order;         /* indexes sorted by sku, then type name */
 	size_t nproducts, capproducts;
 	char (*currencies)[4];      /* sorted, those of the customers */
 	size_t ncurrencies;
@@ -106,22 +113,24 @@ struct ledger {
 };
 
 /* Read customers.csv, transactions.csv, topups.csv and wallet.csv of dir
- * for the period [start, end). On error prints "fmctl SUB: FILE:LINE: why"
- * and returns -1 (the ledger is released either way on error). */
-int ledger_read(struct ledger *l, const char *sub, const char *dir,
-		int64_t start, int64_t end);
+ * for the period [start, end). 0, or -errno with "FILE:LINE: why" (for a
+ * sum: the file, the key and the column) in err; on error the ledger is
+ * released. */
+int ledger_read(struct ledger *l, const char *dir, int64_t start, int64_t end,
+		char *err, size_t errlen);
 void ledger_release(struct ledger *l);
 /* The customer with wallet_id, or NULL. */
 struct customer *ledger_customer(const struct ledger *l, const char *wallet_id);
 int ledger_currency(const struct ledger *l, const char *ccy);
 
 /* ---- field parsers (the types are in fields.h) ---- */
-/* An input time (time_parse(), time.h) as whole seconds UTC. */
-bool field_ts(const char *s, int64_t *out);
+/* An input time (time_parse(), time.h) as microseconds UTC. */
+bool field_ts(const char *s, int64_t *us);
 
-/* Column indexes of names in the header record r (just read); prints
- * "FILE:1: no column 'x'" and returns -1 if one is missing. */
-int csv_columns(struct csv_reader *r, const char *sub, const char *const *names,
-		int *idx);
+/* Column indexes of names in the header record r (just read); -EINVAL with
+ * "FILE:1: no column 'x'" in err if one is missing. */
+int csv_columns(struct csv_reader *r, const char *const *names, int *idx,
+		char *err, size_t errlen);
+
 
 #endif

@@ -1,6 +1,7 @@
 /* money.h - exact money: int64 micro-units (1.000000 = 1000000), parsed and
- * formatted as FORMATS.md says (6 decimals, never -0.000000, |v| at most
- * 999999999.999999). No floating point anywhere. */
+ * formatted as docs/formats.md §1 says (6 decimals, never -0.000000, any
+ * value in the int64 range: |v| at most 9223372036854.775807, which holds an
+ * IDR or VND partner's monthly sums). No floating point anywhere. */
 #ifndef FMFS_MONEY_H
 #define FMFS_MONEY_H
 
@@ -10,7 +11,7 @@
 typedef int64_t money_t;
 
 #define MONEY_SCALE 1000000
-#define MONEY_MAX INT64_C(999999999999999) /* 999999999.999999 */
+#define MONEY_MAX INT64_MAX /* 9223372036854.775807 */
 
 /* Parse "-?(0|[1-9][0-9]*)(\.[0-9]{1,6})?" into micro-units. False for
  * anything else (separators, exponents, more than 6 decimals, out of range). */

@@ -1,13 +1,13 @@
-/* revenue_check.c - the identities I1-I7 of FORMATS.md §4, checked on the
- * very bytes that go into the zip (each CSV read back with the CSV reader),
- * per currency, before anything is written. A failure names the identity,
- * the file, its line and the key. */
+/* revenue_check.c - the identities I1-I7 of docs/formats.md §4, checked on
+ * the very bytes that go into the zip (each CSV read back with the CSV
+ * reader), per currency, before anything is written. A failure names the
+ * identity, the file, its line and the key. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fmctl/fmctl.h"
 #include "revenue.h"
 
 enum { T_CS, T_PS, T_DS, T_CPS, T_N }; /* totals of revenue, cost, margin */
@@ -35,7 +35,8 @@ struct ksums {
 struct check {
 	const struct rev_files *rf;
 	const struct ledger *l;
-	const char *sub;
+	char *err; /* the caller's reason buffer */
+	size_t errlen;
 	struct tot *tot; /* per currency of the ledger */
 	bool bad_sum;
 	/* the file being read */
@@ -57,11 +58,11 @@ static int ck_fail(struct check *c, const char *id, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->file)
-		fmctl_error(c->sub, "%s: %s:%llu: %s", id, c->file->name,
-			    (unsigned long long)c->r.line, msg);
+		snprintf(c->err, c->errlen, "%s: %s:%llu: %s", id, c->file->name,
+			 (unsigned long long)c->r.line, msg);
 	else
-		fmctl_error(c->sub, "%s: %s", id, msg);
-	return -1;
+		snprintf(c->err, c->errlen, "%s: %s", id, msg);
+	return -EINVAL;
 }
 
 static money_t add(struct check *c, money_t a, money_t b)
@@ -91,7 +92,7 @@ static int ck_open(struct check *c, const char *kind, const char *const *cols)
 	if (!c->f)
 		return ck_fail(c, "revenue", "out of memory");
 	csv_reader_init(&c->r, c->f, c->file->name);
-	if (csv_read(&c->r) != 1 || csv_columns(&c->r, c->sub, cols, c->idx) < 0)
+	if (csv_read(&c->r) != 1 || csv_columns(&c->r, cols, c->idx, c->err, c->errlen) < 0)
 		return ck_fail(c, "revenue", "cannot read the header");
 	return 0;
 }
@@ -516,15 +517,17 @@ static int check_wallets(struct check *c)
 }
 
 int revenue_check(const struct rev_files *rf, const struct ledger *l,
-		  const char *sub)
+		  char *err, size_t errlen)
 {
-	struct check c = { .rf = rf, .l = l, .sub = sub };
+	struct check c = { .rf = rf, .l = l, .err = err, .errlen = errlen };
 	struct ksums by_wallet = { .c = &c }, cps_usage = { .c = &c }, incl = { .c = &c };
-	int rc = -1;
+	int rc = -EINVAL;
 
 	c.tot = calloc(l->ncurrencies + 1, sizeof(*c.tot));
-	if (!c.tot)
-		return ck_fail(&c, "revenue", "out of memory");
+	if (!c.tot) {
+		ck_fail(&c, "revenue", "out of memory");
+		return -ENOMEM;
+	}
 	if (check_cps(&c, &by_wallet, &cps_usage) == 0 && check_cs(&c, &by_wallet) == 0 &&
 	    check_ps_ds(&c) == 0 && check_invoices(&c, &incl) == 0 &&
 	    check_totals(&c) == 0 && check_balances(&c, &incl) == 0 &&

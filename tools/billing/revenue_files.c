@@ -1,33 +1,54 @@
-/* revenue_files.c - the ten CSVs of the revenue zip (FORMATS.md §4), built
- * in memory from the summed ledger, each sorted by its leading key columns,
- * written with the shared CSV writer in exact money. */
+/* revenue_files.c - the ten CSVs of the revenue zip (docs/formats.md §4),
+ * built in memory from the summed ledger, each sorted by its leading key
+ * columns, written with the shared CSV writer in exact money. A sum that
+ * leaves the money range is named by file, key and column. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fmctl/fmctl.h"
 #include "revenue.h"
+#include "time.h"
 
 struct builder {
 	const struct ledger *l;
-	const char *sub, *prefix;
+	const char *prefix;
 	struct rev_files *rf;
 	int *by_org;           /* customer indexes sorted by org_id, wallet_id */
 	int type_order[N_TXN_TYPES]; /* types in name order */
-	bool overflow;
+	char key[256];         /* the key of the row being summed, for messages */
+	char overflow[768];    /* the first sum that overflowed, or "" */
 	/* the file being written */
 	FILE *f;
 	struct csv_writer w;
 	struct rev_file *cur;
 };
 
-static money_t madd(struct builder *b, money_t x, money_t y)
+/* The key of the rows summed next (for an overflow's message). */
+static void set_key(struct builder *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_key(struct builder *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->key, sizeof(b->key), fmt, ap);
+	va_end(ap);
+}
+
+/* x + y; an overflow is remembered with the file, the key and column col. */
+static money_t madd(struct builder *b, money_t x, money_t y, const char *col)
 {
 	money_t r;
 
 	if (!money_add(x, y, &r)) {
-		b->overflow = true;
+		if (!b->overflow[0])
+			snprintf(b->overflow, sizeof(b->overflow),
+				 "%s: %s: the sum of %s overflows the money range"
+				 " (9223372036854.775807)", b->cur ? b->cur->name : "",
+				 b->key, col);
 		return 0;
 	}
 	return r;
@@ -105,31 +126,24 @@ static int file_split(struct builder *b, uint64_t rows, uint64_t max)
 	return 0;
 }
 
+/* 0 or -ENOMEM (memory streams fail only for want of memory). */
 static int file_close(struct builder *b)
 {
 	uint64_t rows = b->w.rows - 1, max = max_rows();
-	char name[sizeof(b->cur->name)];
+	int rc = fclose(b->f) ? -ENOMEM : 0;
 
-	memcpy(name, b->cur->name, sizeof(name));
-	if (fclose(b->f)) {
-		b->f = NULL;
-		fmctl_error(b->sub, "%s: %s", name, strerror(errno));
-		return -1;
-	}
 	b->f = NULL;
-	if (rows > max && file_split(b, rows, max) < 0) {
-		fmctl_error(b->sub, "%s: out of memory", name);
-		return -1;
-	}
-	return 0;
+	if (rc == 0 && rows > max && file_split(b, rows, max) < 0)
+		rc = -ENOMEM;
+	return rc;
 }
 
-static void ts_cell(struct builder *b, int64_t t)
+/* A ts cell of the instant us. */
+static void ts_cell(struct builder *b, int64_t us)
 {
-	char s[21];
+	char s[TIME_STR];
 
-	fmctl_time(t, s);
-	csv_plain(&b->w, s);
+	csv_plain(&b->w, time_format(us, s));
 }
 
 /* ---- 1. the partner's wallet ledger ---- */
@@ -144,7 +158,8 @@ static int write_wallet(struct builder *b, const struct partner_wallet *pw)
 
 	snprintf(kind, sizeof(kind), "wallet-%s", pw->wallet_id);
 	if (file_open(b, kind, cols) < 0)
-		return -1;
+		return -ENOMEM;
+	set_key(b, "wallet %s", pw->wallet_id);
 	for (i = 0; i < pw->n; i++) {
 		const struct wallet_entry *e = &pw->entries[i];
 		money_t amt = e->amount;
@@ -159,7 +174,7 @@ static int write_wallet(struct builder *b, const struct partner_wallet *pw)
 			csv_money(&b->w, 0);
 			csv_money(&b->w, 0);
 		} else {
-			balance = madd(b, balance, amt);
+			balance = madd(b, balance, amt, "balance");
 			csv_money(&b->w, amt < 0 ? -amt : 0);
 			csv_money(&b->w, amt > 0 ? amt : 0);
 		}
@@ -168,7 +183,7 @@ static int write_wallet(struct builder *b, const struct partner_wallet *pw)
 		csv_end_row(&b->w);
 	}
 	csv_int(&b->w, (int64_t)i + 1);
-	ts_cell(b, b->l->end);
+	ts_cell(b, b->l->end * TIME_US);
 	csv_plain(&b->w, "closing_balance");
 	csv_empty(&b->w);
 	csv_text(&b->w, "Closing balance");
@@ -204,7 +219,7 @@ static int write_by_type(struct builder *b)
 			      file == 1 ? "cost-invoice-summary" :
 			      "monthly-invoice-cost-breakdown",
 			      file == 0 ? rev_cols : file == 1 ? cost_cols : bd_cols) < 0)
-			return -1;
+			return -ENOMEM;
 		for (size_t ci = 0; ci < l->ncustomers; ci++) { /* by wallet_id */
 			const struct customer *c = &l->customers[ci];
 
@@ -214,16 +229,18 @@ static int write_by_type(struct builder *b)
 				money_t rev = 0, cost = 0, tax = 0;
 				bool any = false;
 
+				set_key(b, "wallet %s, %s", c->wallet_id, txn_type_names[type]);
 				for (size_t k = 0; k < c->nsums; k++) { /* by sku */
 					const struct ledger_sum *s = &c->sums[k];
 
 					if (prod(b, s)->type != type)
 						continue;
 					any = true;
-					qty += s->quantity;
-					rev = madd(b, rev, s->revenue);
-					cost = madd(b, cost, s->cost);
-					tax = madd(b, tax, s->tax);
+					if (__builtin_add_overflow(qty, s->quantity, &qty))
+						madd(b, INT64_MAX, INT64_MAX, "quantity");
+					rev = madd(b, rev, s->revenue, "revenue");
+					cost = madd(b, cost, s->cost, "cost");
+					tax = madd(b, tax, s->tax, "tax");
 					if (file != 2)
 						continue;
 					csv_plain(&b->w, c->wallet_id);
@@ -249,7 +266,7 @@ static int write_by_type(struct builder *b)
 				if (file == 0) {
 					csv_money(&b->w, rev);
 					csv_money(&b->w, tax);
-					csv_money(&b->w, madd(b, rev, tax));
+					csv_money(&b->w, madd(b, rev, tax, "revenue_incl_tax"));
 				} else {
 					csv_money(&b->w, cost);
 				}
@@ -258,7 +275,7 @@ static int write_by_type(struct builder *b)
 			}
 		}
 		if (file_close(b) < 0)
-			return -1;
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -276,8 +293,10 @@ static int write_products(struct builder *b)
 	bool *seen = calloc(l->nproducts * ncur + 1, sizeof(*seen));
 	int rc = -1;
 
-	if (!tot || !seen || file_open(b, "product-summary", cols) < 0)
+	if (!tot || !seen || file_open(b, "product-summary", cols) < 0) {
+		rc = -ENOMEM;
 		goto out_free;
+	}
 	for (size_t ci = 0; ci < l->ncustomers; ci++) {
 		const struct customer *c = &l->customers[ci];
 		size_t cur = (size_t)ledger_currency(l, c->currency);
@@ -287,9 +306,12 @@ static int write_products(struct builder *b)
 			struct ledger_sum *t = &tot[(size_t)s->product * ncur + cur];
 
 			seen[(size_t)s->product * ncur + cur] = true;
-			t->quantity += s->quantity;
-			t->revenue = madd(b, t->revenue, s->revenue);
-			t->cost = madd(b, t->cost, s->cost);
+			set_key(b, "product %s/%s, %s", prod(b, s)->sku,
+				txn_type_names[prod(b, s)->type], c->currency);
+			if (__builtin_add_overflow(t->quantity, s->quantity, &t->quantity))
+				madd(b, INT64_MAX, INT64_MAX, "quantity");
+			t->revenue = madd(b, t->revenue, s->revenue, "revenue");
+			t->cost = madd(b, t->cost, s->cost, "cost");
 		}
 	}
 	for (size_t i = 0; i < l->nproducts; i++) {
@@ -301,6 +323,8 @@ static int write_products(struct builder *b)
 
 			if (!seen[(size_t)p * ncur + cur])
 				continue;
+			set_key(b, "product %s/%s, %s", pr->sku, txn_type_names[pr->type],
+				l->currencies[cur]);
 			csv_plain(&b->w, pr->sku);
 			csv_text(&b->w, pr->name);
 			csv_plain(&b->w, txn_type_names[pr->type]);
@@ -308,7 +332,7 @@ static int write_products(struct builder *b)
 			csv_int(&b->w, t->quantity);
 			csv_money(&b->w, t->revenue);
 			csv_money(&b->w, t->cost);
-			csv_money(&b->w, madd(b, t->revenue, -t->cost));
+			csv_money(&b->w, madd(b, t->revenue, -t->cost, "margin"));
 			csv_plain(&b->w, l->currencies[cur]);
 			csv_end_row(&b->w);
 		}
@@ -329,20 +353,20 @@ static int write_days(struct builder *b)
 	const struct ledger *l = b->l;
 
 	if (file_open(b, "date-summary", cols) < 0)
-		return -1;
+		return -ENOMEM;
 	for (int d = 0; d < l->days; d++) {
-		char ts[21];
+		char ts[DATE_STR];
 
-		fmctl_time(l->start + (int64_t)d * 86400, ts);
-		ts[10] = 0;
+		time_date_format(l->start + (int64_t)d * TIME_DAY, ts);
 		for (size_t cur = 0; cur < l->ncurrencies; cur++) {
 			money_t rev = l->day_revenue[(size_t)d * l->ncurrencies + cur];
 			money_t cost = l->day_cost[(size_t)d * l->ncurrencies + cur];
 
+			set_key(b, "day %s, %s", ts, l->currencies[cur]);
 			csv_plain(&b->w, ts);
 			csv_money(&b->w, rev);
 			csv_money(&b->w, cost);
-			csv_money(&b->w, madd(b, rev, -cost));
+			csv_money(&b->w, madd(b, rev, -cost, "margin"));
 			csv_plain(&b->w, l->currencies[cur]);
 			csv_end_row(&b->w);
 		}
@@ -360,7 +384,7 @@ static int write_topups(struct builder *b)
 	const struct ledger *l = b->l;
 
 	if (file_open(b, "customer-topups", cols) < 0)
-		return -1;
+		return -ENOMEM;
 	for (size_t i = 0; i < l->ntopups; i++) { /* sorted by topup_id */
 		const struct topup *t = &l->topups[i];
 		const struct customer *c = &l->customers[t->customer];
@@ -386,10 +410,12 @@ static void customer_totals(struct builder *b, const struct customer *c,
 			    money_t *rev, money_t *cost, money_t *incl)
 {
 	*rev = *cost = *incl = 0;
+	set_key(b, "org %s, wallet %s", c->org_id, c->wallet_id);
 	for (size_t k = 0; k < c->nsums; k++) {
-		*rev = madd(b, *rev, c->sums[k].revenue);
-		*cost = madd(b, *cost, c->sums[k].cost);
-		*incl = madd(b, *incl, madd(b, c->sums[k].revenue, c->sums[k].tax));
+		*rev = madd(b, *rev, c->sums[k].revenue, "revenue");
+		*cost = madd(b, *cost, c->sums[k].cost, "cost");
+		*incl = madd(b, *incl, madd(b, c->sums[k].revenue, c->sums[k].tax,
+					    "revenue_incl_tax"), "revenue_incl_tax");
 	}
 }
 
@@ -409,7 +435,7 @@ static int write_customers(struct builder *b)
 		if (file_open(b, file == 0 ? "customer-summary" :
 			      file == 1 ? "customer-product-summary" : "customer-list",
 			      file == 0 ? sum_cols : file == 1 ? cps_cols : list_cols) < 0)
-			return -1;
+			return -ENOMEM;
 		for (size_t i = 0; i < l->ncustomers; i++) {
 			const struct customer *c = &l->customers[b->by_org[i]];
 			money_t rev, cost, incl;
@@ -418,6 +444,9 @@ static int write_customers(struct builder *b)
 			for (size_t k = 0; file == 1 && k < c->nsums; k++) {
 				const struct ledger_sum *s = &c->sums[k];
 
+				set_key(b, "org %s, wallet %s, product %s/%s", c->org_id,
+					c->wallet_id, prod(b, s)->sku,
+					txn_type_names[prod(b, s)->type]);
 				csv_plain(&b->w, c->org_id);
 				csv_text(&b->w, c->org_name);
 				csv_plain(&b->w, c->wallet_id);
@@ -428,7 +457,7 @@ static int write_customers(struct builder *b)
 				csv_int(&b->w, s->quantity);
 				csv_money(&b->w, s->revenue);
 				csv_money(&b->w, s->cost);
-				csv_money(&b->w, madd(b, s->revenue, -s->cost));
+				csv_money(&b->w, madd(b, s->revenue, -s->cost, "margin"));
 				csv_plain(&b->w, c->currency);
 				csv_end_row(&b->w);
 			}
@@ -440,19 +469,21 @@ static int write_customers(struct builder *b)
 			if (file == 0) {
 				csv_money(&b->w, rev);
 				csv_money(&b->w, cost);
-				csv_money(&b->w, madd(b, rev, -cost));
+				csv_money(&b->w, madd(b, rev, -cost, "margin"));
 				csv_money(&b->w, c->topups);
 			} else {
 				csv_plain(&b->w, c->prepaid ? "prepaid" : "postpaid");
 				csv_money(&b->w, c->opening);
-				csv_money(&b->w, madd(b, madd(b, c->opening, c->topups), -incl));
-				ts_cell(b, l->end);
+				csv_money(&b->w, madd(b, madd(b, c->opening, c->topups,
+							      "closing_balance"), -incl,
+						      "closing_balance"));
+				ts_cell(b, l->end * TIME_US);
 			}
 			csv_plain(&b->w, c->currency);
 			csv_end_row(&b->w);
 		}
 		if (file_close(b) < 0)
-			return -1;
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -469,12 +500,15 @@ static int by_org_cmp(const void *a, const void *b, void *arg)
 	return c ? c : strcmp(x->wallet_id, y->wallet_id);
 }
 
+/* By product_sku, then transaction_type. */
 static int sum_cmp(const void *a, const void *b, void *arg)
 {
 	const struct ledger *l = arg;
-	const struct ledger_sum *x = a, *y = b;
+	const struct product *x = &l->products[((const struct ledger_sum *)a)->product];
+	const struct product *y = &l->products[((const struct ledger_sum *)b)->product];
+	int c = strcmp(x->sku, y->sku);
 
-	return strcmp(l->products[x->product].sku, l->products[y->product].sku);
+	return c ? c : strcmp(txn_type_names[x->type], txn_type_names[y->type]);
 }
 
 static int type_cmp(const void *a, const void *b)
@@ -482,20 +516,21 @@ static int type_cmp(const void *a, const void *b)
 	return strcmp(txn_type_names[*(const int *)a], txn_type_names[*(const int *)b]);
 }
 
-int revenue_files_build(const struct ledger *l, const char *sub, const char *org,
-			const char *period, struct rev_files *out)
+int revenue_files_build(const struct ledger *l, const char *org,
+			const char *period, struct rev_files *out, char *err,
+			size_t errlen)
 {
-	struct builder b = { .l = l, .sub = sub, .rf = out };
+	struct builder b = { .l = l, .rf = out };
 	char prefix[300];
-	int rc = -1;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(prefix, sizeof(prefix), "%s-%s-", org, period);
 	b.prefix = prefix;
 	b.by_org = malloc(l->ncustomers * sizeof(int));
 	if (!b.by_org) {
-		fmctl_error(sub, "out of memory");
-		return -1;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < l->ncustomers; i++) {
 		b.by_org[i] = (int)i;
@@ -522,13 +557,13 @@ int revenue_files_build(const struct ledger *l, const char *sub, const char *org
 		rc = write_customers(&b);
 	if (b.f) {
 		fclose(b.f);
-		if (rc == 0)
-			fmctl_error(sub, "out of memory");
-		rc = -1;
+		rc = -ENOMEM;
 	}
-	if (rc == 0 && b.overflow) {
-		fmctl_error(sub, "a sum overflows 999999999.999999");
-		rc = -1;
+	if (rc < 0)
+		snprintf(err, errlen, "%s: out of memory", b.cur ? b.cur->name : prefix);
+	if (rc == 0 && b.overflow[0]) {
+		snprintf(err, errlen, "%s", b.overflow);
+		rc = -EOVERFLOW;
 	}
 	free(b.by_org);
 	if (rc < 0)

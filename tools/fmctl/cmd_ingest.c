@@ -11,6 +11,7 @@
 #include "fmctl.h"
 #include "manifest.h"
 #include "progress.h"
+#include "../billing/policy.h"
 
 static struct progress *progress; /* files copied so far, when shown */
 
@@ -47,9 +48,13 @@ static int add_files(struct ingest *in, const struct ingest_args *a, int n,
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < n; i++) {
+		char unzip[64];
+
 		item.path = files[i];
 		item.source = files[i];
 		item.name = a->name ? a->name : base_name(files[i]);
+		item.unzip_into = policy_unzip_folder(item.kind, item.period, item.name, unzip,
+						      sizeof(unzip)) ? unzip : NULL;
 		if (ingest_add(in, &item) < 0) {
 			fmctl_error("ingest", "%s", ingest_error(in));
 			return 1;
@@ -77,6 +82,7 @@ static int add_manifest(struct ingest *in, const char *manifest)
 	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		struct manifest_row row;
 		struct ingest_item item = { 0 };
+		char unzip[64];
 		const char *why;
 
 		lineno++;
@@ -112,6 +118,8 @@ static int add_manifest(struct ingest *in, const char *manifest)
 		item.path = path;
 		item.source = source;
 		item.name = row.name ? row.name : base_name(row.path);
+		item.unzip_into = policy_unzip_folder(item.kind, item.period, item.name, unzip,
+						      sizeof(unzip)) ? unzip : NULL;
 		if (ingest_add(in, &item) < 0) {
 			fmctl_error("ingest", "%s", ingest_error(in));
 			rc = 1;

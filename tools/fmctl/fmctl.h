@@ -29,11 +29,12 @@ void fmctl_time(int64_t t, char out[21]);
 int fmctl_month_args(const char *sub, int argc, char **argv, const char **org,
 		     const char **period, const char **dir, int64_t *start,
 		     int64_t *end);
-/* Ingest the generated file at path as org/kind/period/name dated doc_date,
- * saying what happened on stdout. 0 or -1 (printed). */
+/* Ingest the generated file at path as org/kind/period/name dated doc_date
+ * (a zip also unzipped into the org-relative folder unzip_into, unless
+ * NULL), saying what happened on stdout. 0 or -1 (printed). */
 int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org,
 			   const char *kind, const char *period, const char *name,
-			   const char *path, int64_t doc_date);
+			   const char *path, int64_t doc_date, const char *unzip_into);
 
 /* Remove every argument equal to flag (before a "--") from argv, shrinking
  * *argc; true if there was one. For options every subcommand parses the

@@ -52,14 +52,16 @@ int fmctl_month_args(const char *sub, int argc, char **argv, const char **org,
 	return 0;
 }
 
-/* Ingest one generated file (path) as org/kind/period/name dated doc_date. */
+/* Ingest one generated file (path) as org/kind/period/name dated doc_date,
+ * a zip also unzipped into unzip_into when that is not NULL. */
 int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org,
 			   const char *kind, const char *period, const char *name,
-			   const char *path, int64_t doc_date)
+			   const char *path, int64_t doc_date, const char *unzip_into)
 {
 	struct ingest_item item = {
 		.org = org, .kind = kind, .period = period, .name = name,
 		.doc_date = doc_date, .source = name, .path = path,
+		.unzip_into = unzip_into,
 	};
 	struct ingest *in = NULL;
 	size_t added = 0, same = 0;
@@ -78,7 +80,6 @@ int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org
 	ingest_close(in);
 	return rc < 0 ? -1 : 0;
 }
-
 
 void fmctl_tmpdir_template(char *out, size_t len)
 {
