@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# tests/revenue_ledger.py - writes a realistic monthly ledger export (FORMATS.md
+# tests/revenue_ledger.py - writes a realistic monthly ledger export (docs/formats.md
 # §4 input) for one partner, and the month's usage files that match it.
 #   revenue_ledger.py OUT_DIR [--org D] [--period YYYY-MM] [--customers N]
 #                     [--transactions N] [--seed S] [--opening X]

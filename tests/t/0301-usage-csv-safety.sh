@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fmctl usage writes spreadsheet-safe CSV (FORMATS.md §1): exact bytes (BOM,
+# fmctl usage writes spreadsheet-safe CSV (docs/formats.md §1): exact bytes (BOM,
 # CRLF, minimal quoting, OWASP prefix, control characters, non-ASCII, exact
 # money, never -0.000000), and LibreOffice reads the cells back as written.
 source "$FMFS_TOP/tests/lib.sh"
@@ -67,7 +67,7 @@ grep -qF "999999999.999999" back.csv || fail "money not exact: $(sed -n 2p back.
 grep -qF "Zoë Ångström 東京 🚀" back.csv || fail "non-ASCII changed"
 grep -qF -- "-999999999.999999" back.csv || fail "negative money not exact"
 grep -q '^"\?r1"\?,' back.csv || fail "row r1 missing"
-# E.164 is never prefixed (FORMATS.md §1): a spreadsheet shows it as the
+# E.164 is never prefixed (docs/formats.md §1): a spreadsheet shows it as the
 # number 15557654321 (the '+' is a display matter), all 11 digits exact
 grep -qE ',\+?15557654321,' back.csv || fail "E.164 changed: $(sed -n 3p back.csv)"
 grep -qF "'-2+3" back.csv || fail "text cell '-2+3 not kept as text"

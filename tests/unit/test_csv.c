@@ -1,4 +1,4 @@
-/* test_csv.c - the CSV writer (bytes exactly as FORMATS.md §1) and the
+/* test_csv.c - the CSV writer (bytes exactly as docs/formats.md §1) and the
  * RFC 4180 reader (quotes, CRLF, embedded newlines, bad input). */
 #include <stdlib.h>
 #include <string.h>

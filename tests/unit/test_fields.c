@@ -1,4 +1,4 @@
-/* test_fields.c - the field types of FORMATS.md §1: ids, ints, E.164 and
+/* test_fields.c - the field types of docs/formats.md §1: ids, ints, E.164 and
  * the real currency and country lists. */
 #include <string.h>
 

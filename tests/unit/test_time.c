@@ -1,4 +1,4 @@
-/* test_time.c - the one ISO-8601 input parser (every form FORMATS.md §1
+/* test_time.c - the one ISO-8601 input parser (every form docs/formats.md §1
  * allows, and what it refuses), the UTC ts and date formatters. */
 #include <errno.h>
 #include <string.h>

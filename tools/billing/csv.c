@@ -1,4 +1,4 @@
-/* csv.c - the generated CSV files of FORMATS.md §1 (BOM, CRLF, minimal
+/* csv.c - the generated CSV files of docs/formats.md §1 (BOM, CRLF, minimal
  * RFC 4180 quoting, OWASP-neutralised text cells) and a strict RFC 4180
  * reader for the platform's exports, one record at a time. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* csv.h - writing the generated CSV files exactly as FORMATS.md §1 says:
+/* csv.h - writing the generated CSV files exactly as docs/formats.md §1 says:
  * UTF-8 BOM, CRLF after every record, comma, minimal RFC 4180 quoting, text
  * cells neutralised against formula injection (OWASP). Output is a pure
  * function of the input. Also reading CSV exports (RFC 4180) line by line,

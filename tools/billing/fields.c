@@ -1,4 +1,4 @@
-/* fields.c - the field types of FORMATS.md §1: ids, integers, E.164
+/* fields.c - the field types of docs/formats.md §1: ids, integers, E.164
  * numbers, enums, and the real code lists for currencies and countries. */
 #include <stdlib.h>
 #include <string.h>

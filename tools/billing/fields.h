@@ -1,5 +1,5 @@
 /* fields.h - the value types of the exports and generated files
- * (FORMATS.md §1 "Types"): id, int, e164, enum, ccy (the active ISO 4217
+ * (docs/formats.md §1 "Types"): id, int, e164, enum, ccy (the active ISO 4217
  * list) and country (ISO 3166-1 alpha-2 plus XK). Pure predicates and
  * parsers: no I/O, no state. */
 #ifndef FMFS_BILLING_FIELDS_H

@@ -1,5 +1,5 @@
 /* money.c - exact money in int64 micro-units: parsing, formatting and the
- * overflow-checked arithmetic of FORMATS.md §1 (no floating point). */
+ * overflow-checked arithmetic of docs/formats.md §1 (no floating point). */
 #include <string.h>
 
 #include "money.h"

@@ -13,12 +13,12 @@
 #include "../../catalog/catalog.h"
 #include "ledger.h"
 
-#define REVENUE_MAX_ROWS 1000000 /* data rows per file (FORMATS.md §1) */
+#define REVENUE_MAX_ROWS 1000000 /* data rows per file (docs/formats.md §1) */
 
 struct rev_file {
 	char name[256];
 	char kind[128]; /* the name without "DOMAIN-YYYY-MM-", "-partNNN", ".csv" */
-	int part;       /* 1, 2 ... when split (FORMATS.md §1 Size), else 0 */
+	int part;       /* 1, 2 ... when split (docs/formats.md §1 Size), else 0 */
 	char *buf; /* the CSV bytes */
 	size_t len;
 };

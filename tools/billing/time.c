@@ -1,4 +1,4 @@
-/* time.c - ISO-8601 input times (FORMATS.md §1: one parser for every
+/* time.c - ISO-8601 input times (docs/formats.md §1: one parser for every
  * export, offsets required, fractions kept to the microsecond), UTC output
  * times and dates, and proleptic Gregorian day arithmetic. */
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* time.h - the one ISO-8601 time parser every export goes through (usage
- * and ledger, FORMATS.md §1 "Input times"), the UTC `ts` and `date`
+ * and ledger, docs/formats.md §1 "Input times"), the UTC `ts` and `date`
  * formatters of the generated files, and the civil-calendar arithmetic
  * under them. Instants are int64 microseconds since 1970-01-01T00:00:00Z. */
 #ifndef FMFS_BILLING_TIME_H

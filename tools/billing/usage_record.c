@@ -1,4 +1,4 @@
-/* usage_record.c - the column tables of the four usage types (FORMATS.md
+/* usage_record.c - the column tables of the four usage types (docs/formats.md
  * §3), ISO-8601 times normalised to UTC, and the per-record checks that turn
  * one export row into one output row. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* usage_record.h - the four usage record layouts of FORMATS.md §3 (call,
+/* usage_record.h - the four usage record layouts of docs/formats.md §3 (call,
  * sms, fax, dnc): reading an export's header, validating one record and
  * turning it into its normalised output row (UTC times, exact money). */
 #ifndef FMFS_USAGE_RECORD_H

@@ -1,5 +1,5 @@
 /* cmd_usage.c - fmctl usage: turn the platform's usage exports into one CSV
- * per closed UTC month and type (FORMATS.md §2-3), supplements for records
+ * per closed UTC month and type (docs/formats.md §2-3), supplements for records
  * that arrive late, all ingested in one all-or-nothing batch. */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +21,7 @@
 #include "../billing/usage_sort.h"
 #include "progress.h"
 
-#define USAGE_MAX_ROWS 1000000 /* FORMATS.md §1: data rows per file */
+#define USAGE_MAX_ROWS 1000000 /* docs/formats.md §1: data rows per file */
 
 static struct progress *progress; /* the exports read so far, when shown */
 
