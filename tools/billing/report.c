@@ -61,6 +61,20 @@ static const char *const cols[C_N + 1] = { "org_id", "org_name", "wallet_id",
 	"cycle_start", "cycle_end", "unit", "quantity_start", "quantity_end",
 	"quantity_billed", "unit_price", "amount", "cost", "currency", NULL };
 
+/* Format a reason into why; returns why. */
+static const char *reason(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static const char *reason(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return why;
+}
+
 /* Parse and check one record into *s; the reason, or NULL. why is a buffer
  * for reasons with values. */
 static const char *sub_parse(char **f, const int *idx, struct subscription *s,
@@ -73,7 +87,7 @@ static const char *sub_parse(char **f, const int *idx, struct subscription *s,
 
 	for (int i = 0; i < 4; i++) {
 		if (!field_is_id(f[idx[id_cols[i]]]))
-			return snprintf(why, whylen, "bad %s", cols[id_cols[i]]), why;
+			return reason(why, whylen, "bad %s", cols[id_cols[i]]);
 		strcpy(ids[i], f[idx[id_cols[i]]]);
 	}
 	if ((s->status = field_enum(f[idx[C_STATUS]], status_names)) < 0)
@@ -105,30 +119,32 @@ static const char *sub_parse(char **f, const int *idx, struct subscription *s,
 	strcpy(s->currency, f[idx[C_CCY]]);
 	c = ledger_customer(l, s->wallet_id);
 	if (!c)
-		return snprintf(why, whylen, "wallet_id %s is not in customers.csv",
-				s->wallet_id), why;
+		return reason(why, whylen, "wallet_id %s is not in customers.csv",
+				s->wallet_id);
 	if (strcmp(c->org_id, s->org_id))
-		return snprintf(why, whylen, "wallet %s belongs to org %s, not %s",
-				s->wallet_id, c->org_id, s->org_id), why;
+		return reason(why, whylen, "wallet %s belongs to org %s, not %s",
+				s->wallet_id, c->org_id, s->org_id);
 	if (strcmp(c->currency, s->currency))
-		return snprintf(why, whylen, "currency %s differs from wallet %s's currency %s"
+		return reason(why, whylen, "currency %s differs from wallet %s's currency %s"
 				" (currencies never mix)", s->currency, s->wallet_id,
-				c->currency), why;
+				c->currency);
 	if (s->status == ST_TRIAL && s->amount)
-		return snprintf(why, whylen, "amount %s: a trial is not charged",
-				f[idx[C_AMOUNT]]), why;
+		return reason(why, whylen, "amount %s: a trial is not charged",
+				f[idx[C_AMOUNT]]);
 	if (s->amount < 0)
-		return snprintf(why, whylen, "amount %s is negative", f[idx[C_AMOUNT]]), why;
-	if (!money_mul_int(s->unit_price, s->qty_billed, &most) || s->amount > most) {
+		return reason(why, whylen, "amount %s is negative", f[idx[C_AMOUNT]]);
+	if (!money_mul_int(s->unit_price, s->qty_billed, &most))
+		most = MONEY_MAX; /* beyond any amount */
+	if (s->amount > most) {
 		char m[MONEY_STR];
 
-		return snprintf(why, whylen, "amount %s is more than unit_price %s x"
+		return reason(why, whylen, "amount %s is more than unit_price %s x"
 				" quantity_billed %lld = %s", f[idx[C_AMOUNT]],
 				f[idx[C_PRICE]], (long long)s->qty_billed,
-				money_format(most, m)), why;
+				money_format(most, m));
 	}
 	if (s->cost < 0)
-		return snprintf(why, whylen, "cost %s is negative", f[idx[C_COST]]), why;
+		return reason(why, whylen, "cost %s is negative", f[idx[C_COST]]);
 	return NULL;
 }
 
