@@ -265,7 +265,7 @@ static enum req_result attempt(struct remote *r, const struct mirror *m, struct 
 	q->too_long = false;
 	q->sink_errno = 0;
 	q->why[0] = 0;
-	if (q->fd >= 0 && ftruncate(q->fd, 0) < 0) {
+	if (q->fd >= 0 && ftruncate(q->fd, 0) < 0 && errno != EINVAL) { /* EINVAL: /dev/null */
 		q->sink_errno = errno;
 		snprintf(q->why, sizeof(q->why), "cannot truncate the download: %s", strerror(errno));
 		return RES_LOCAL;

@@ -5,6 +5,7 @@
  *   remote_cli [OPTIONS] head KEY
  *   remote_cli [OPTIONS] put KEY FILE
  *   remote_cli [OPTIONS] put-dir DIR PREFIX [THREADS]         (every regular file in DIR)
+ *   remote_cli [OPTIONS] get-list FILE [THREADS]  (lines "KEY SHA256": each got and verified)
  *   remote_cli [OPTIONS] cache CACHEDIR MAX SHA256 KEY OFF LEN [READERS [HOLD_MS]]
  *       READERS threads get the unit through the cache at once; each checks
  *       what it reads; HOLD_MS keeps the pins that long before release
@@ -254,6 +255,82 @@ static int cmd_put_dir(int argc, char **argv)
 	return 0;
 }
 
+struct get_list {
+	char **keys;
+	unsigned char (*shas)[32];
+	size_t n, next; /* protected by lock */
+	pthread_mutex_t lock;
+	int rc;
+	char why[1024];
+};
+
+static void *get_list_worker(void *arg)
+{
+	struct get_list *g = arg;
+	struct remote_body b;
+	char why[1024];
+
+	for (;;) {
+		size_t i;
+		int rc;
+
+		pthread_mutex_lock(&g->lock);
+		i = g->next++;
+		pthread_mutex_unlock(&g->lock);
+		if (i >= g->n)
+			return NULL;
+		rc = remote_get(rem, g->keys[i], 0, 0, 1 << 30, g->shas[i], &b, why, sizeof(why));
+		if (rc < 0) {
+			pthread_mutex_lock(&g->lock);
+			if (!g->rc) {
+				g->rc = rc;
+				snprintf(g->why, sizeof(g->why), "%s", why);
+			}
+			pthread_mutex_unlock(&g->lock);
+			return NULL;
+		}
+		remote_body_release(&b);
+	}
+}
+
+static int cmd_get_list(int argc, char **argv)
+{
+	struct get_list g = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	int nthreads = argc > 2 ? atoi(argv[2]) : 1;
+	char key[600], hex[80];
+	pthread_t th[64];
+	FILE *f;
+
+	if (argc < 2 || argc > 3 || nthreads < 1 || nthreads > 64)
+		return usage();
+	f = fopen(argv[1], "r");
+	if (!f) {
+		fprintf(stderr, "remote_cli: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	while (fscanf(f, "%599s %79s", key, hex) == 2) {
+		g.keys = realloc(g.keys, (g.n + 1) * sizeof(*g.keys));
+		g.shas = realloc(g.shas, (g.n + 1) * sizeof(*g.shas));
+		g.keys[g.n] = strdup(key);
+		if (unhex(hex, g.shas[g.n++]) < 0)
+			return usage();
+	}
+	fclose(f);
+	for (int i = 0; i < nthreads; i++)
+		pthread_create(&th[i], NULL, get_list_worker, &g);
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < g.n; i++)
+		free(g.keys[i]);
+	free(g.keys);
+	free(g.shas);
+	if (g.rc < 0) {
+		fprintf(stderr, "remote_cli: %s (%s)\n", g.why, strerror(-g.rc));
+		return 1;
+	}
+	return 0;
+}
+
 struct flight {
 	struct cache *cache;
 	unsigned char sha[32];
@@ -399,6 +476,8 @@ int main(int argc, char **argv)
 		rc = cmd_put(argc, argv);
 	else if (strcmp(argv[0], "put-dir") == 0)
 		rc = cmd_put_dir(argc, argv);
+	else if (strcmp(argv[0], "get-list") == 0)
+		rc = cmd_get_list(argc, argv);
 	else if (strcmp(argv[0], "cache") == 0)
 		rc = cmd_cache(argc, argv);
 	else

@@ -40,6 +40,19 @@ expect_fail "objects/ab/none: 127.0.0.1:" "$R" "${U[@]}" head objects/ab/none
 grep -q "HTTP 404" <<<"$LAST_OUT" || fail "head of a missing object: $LAST_OUT"
 
 
+note "connections are reused: 20 gets of one thread on one connection, of 4 threads on at most 4"
+mkdir -p www/acme.example/objects/cd
+for i in $(seq 20); do
+	echo "small $i" >www/acme.example/objects/cd/s$i
+	echo "objects/cd/s$i $(sha256sum www/acme.example/objects/cd/s$i | cut -c1-64)" >>list
+done
+"$R" "${U[@]}" get-list list 2>/dev/null
+assert_eq "$(grep -c '/objects/cd/s' "$NGINX_LOG")" 20 "gets"
+assert_eq "$(grep '/objects/cd/s' "$NGINX_LOG" | awk '{print $NF}' | sort -u | wc -l)" 1 "connections"
+"$R" "${U[@]}" get-list list 4 2>/dev/null
+n=$(grep '/objects/cd/s' "$NGINX_LOG" | tail -n 20 | awk '{print $NF}' | sort -u | wc -l)
+[ "$n" -le 4 ] || fail "4 threads used $n connections"
+
 note "a wrong password: one line naming object and host, nothing served"
 write_netrc bad reader wrong-password
 expect_fail "objects/ab/big: 127.0.0.1:" "$R" --url "$NGINX_URL/acme.example" --cacert "$NGINX_CA" \

@@ -1,5 +1,5 @@
-# 0920-remote-s3.sh - the remote share's transport against Ceph RGW, an S3
-# server that checks SigV4 signatures and body hashes: PUT (the body's
+# 0920-remote-s3.sh - the remote share's transport against Ceph RGW over
+# HTTPS (a CA made here), an S3 server that checks SigV4 signatures and body hashes: PUT (the body's
 # SHA-256 signed), GET whole and by range, HEAD, the manifest's ETag; a
 # wrong secret, an unknown key, a readable or malformed credentials file:
 # one clear line each, nothing served, no secret echoed.
@@ -8,10 +8,10 @@ source "$FMFS_TOP/tests/lib-remote.sh"
 R=$BIN/helpers/remote_cli
 [ -x "$R" ] || fail "$R missing: make helpers"
 
-start_rgw
+start_rgw --tls
 rgw_bucket fmfs-acme
 write_aws_credentials aws "$RGW_KEY" "$RGW_SECRET"
-S=(--endpoint "$RGW_URL" --credentials aws --url s3://fmfs-acme/acme.example)
+S=(--endpoint "$RGW_URL" --cacert "$RGW_CA" --credentials aws --url s3://fmfs-acme/acme.example)
 head -c 2500000 /dev/urandom >big
 sha=$(sha256sum big | cut -c1-64)
 
@@ -45,17 +45,17 @@ assert_eq "$("$R" "${S[@]}" get small/f42 - 2>/dev/null)" "file 42" "a small obj
 
 note "a wrong secret, an unknown key: one line, nothing served, no secret echoed"
 write_aws_credentials bad "$RGW_KEY" wrong-secret-4711
-expect_fail "objects/ab/big: 127.0.0.1:" "$R" --endpoint "$RGW_URL" --credentials bad \
+expect_fail "objects/ab/big: 127.0.0.1:" "$R" --endpoint "$RGW_URL" --cacert "$RGW_CA" --credentials bad \
 	--url s3://fmfs-acme/acme.example get objects/ab/big "$sha"
 grep -q "HTTP 403 SignatureDoesNotMatch" <<<"$LAST_OUT" || fail "wrong secret: $LAST_OUT"
 assert_eq "$(grep -vc '^requests' <<<"$LAST_OUT")" 1 "one line"
 ! grep -q "wrong-secret-4711" <<<"$LAST_OUT" || fail "the secret was echoed"
-expect_fail "HTTP 403 SignatureDoesNotMatch" "$R" --endpoint "$RGW_URL" --credentials bad \
+expect_fail "HTTP 403 SignatureDoesNotMatch" "$R" --endpoint "$RGW_URL" --cacert "$RGW_CA" --credentials bad \
 	--url s3://fmfs-acme/acme.example put objects/x m1
 write_aws_credentials unknown NOSUCHKEY0000000000 "$RGW_SECRET"
-expect_fail "HTTP 403 InvalidAccessKeyId" "$R" --endpoint "$RGW_URL" --credentials unknown \
+expect_fail "HTTP 403 InvalidAccessKeyId" "$R" --endpoint "$RGW_URL" --cacert "$RGW_CA" --credentials unknown \
 	--url s3://fmfs-acme/acme.example get objects/ab/big "$sha"
-expect_fail "HTTP 403" "$R" --endpoint "$RGW_URL" --url s3://fmfs-acme/acme.example head objects/ab/big
+expect_fail "HTTP 403" "$R" --endpoint "$RGW_URL" --cacert "$RGW_CA" --url s3://fmfs-acme/acme.example head objects/ab/big
 
 note "credentials files: mode, format; bucket names"
 chmod 640 aws
@@ -64,9 +64,11 @@ expect_fail "credentials: aws: mode 0640, group or others may read it" "$R" "${S
 chmod 600 aws
 (umask 077 && printf '[other]\naws_access_key_id = A\naws_secret_access_key = %s\n' "$RGW_SECRET" >other)
 expect_fail "no aws_access_key_id and aws_secret_access_key under [default]" \
-	"$R" --endpoint "$RGW_URL" --credentials other --url s3://fmfs-acme/x head k
+	"$R" --endpoint "$RGW_URL" --cacert "$RGW_CA" --credentials other --url s3://fmfs-acme/x head k
 (umask 077 && printf '[default]\n%s\n' "$RGW_SECRET" >garbled)
 expect_fail "credentials: garbled:2: not 'name = value'" \
-	"$R" --endpoint "$RGW_URL" --credentials garbled --url s3://fmfs-acme/x head k
+	"$R" --endpoint "$RGW_URL" --cacert "$RGW_CA" --credentials garbled --url s3://fmfs-acme/x head k
 ! grep -q "$RGW_SECRET" <<<"$LAST_OUT" || fail "the secret was echoed"
+expect_fail "certificate is not trusted" "$R" --endpoint "$RGW_URL" --credentials aws \
+	--url s3://fmfs-acme/acme.example head objects/ab/big
 expect_fail "bucket names are 3 to 63" "$R" "${S[@]/s3:\/\/fmfs-acme/s3://AB}" head k
