@@ -9,7 +9,7 @@ pkgs=(build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev sqlite3
       libxlsxwriter-dev libseccomp-dev python3-openpyxl borgbackup
       nginx radosgw ceph-mon ceph-osd
       debhelper dpkg-dev devscripts fakeroot groff man-db bash-completion
-      mandoc)
+      mandoc clang-format clang-tidy)
 [ "${1:-}" = --bench ] && pkgs+=(hyperfine fio squashfuse squashfs-tools linux-perf valgrind time)
 sudo=
 [ "$(id -u)" = 0 ] || sudo=sudo
