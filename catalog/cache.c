@@ -1,13 +1,16 @@
 /* cache.c - the remote share's local cache (cache.h). DIR/objects/ab/<62 hex>
  * holds a unit named by its SHA-256, mode 0444; a download goes to
- * DIR/objects/tmp-XXXXXX, is verified while it arrives (remote_get_fd),
- * fsynced and renamed into place, so after a crash at any point a unit's
- * name is a complete file (or absent) and temps are removed at the next
- * open; each unit is hashed again the first time it is served after an open,
- * which catches anything else. In memory: a hash table of entries and an LRU
+ * DIR/objects/tmp-XXXXXX, is verified while it arrives (remote_get_fd) and
+ * renamed into place, so after a crash of the process at any point a unit's
+ * name is a complete file (or absent), and temps are removed at the next
+ * open. Nothing is fsynced: a unit a power cut leaves short or empty is
+ * caught because each unit is hashed again the first time it is served after
+ * an open, and fetched anew. In memory: a hash table of entries and an LRU
  * list; mtime carries the last use across restarts (updated at most once a
- * minute per unit). One mutex guards the table, the list and the byte count;
- * no I/O but unlink runs under it. */
+ * minute per unit). A unit's fd is shared by the readers holding it and kept
+ * open for the IDLE_FDS units released last, so hot units cost no open().
+ * One mutex guards the table, the lists and the byte count; no I/O but
+ * unlink and close runs under it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +31,7 @@
 #include "remote_internal.h" /* hex_encode */
 
 #define TOUCH_EVERY_S 60
+#define IDLE_FDS 64
 #define HASH_BUF (1 << 20)
 
 enum entry_state {
@@ -42,12 +46,14 @@ struct cache_entry {
 	bool verified; /* hashed since this open */
 	int pins;
 	int waiters;
+	int fd; /* -1, or open: shared by the holders, or on the idle list */
 	uint64_t size;
 	int64_t touched; /* last mtime update, seconds */
 	int rc;          /* ENTRY_FAILED: the error, and why */
 	char *why;
 	struct cache_entry *hnext;      /* the hash chain */
 	struct cache_entry *prev, *next; /* the LRU list, ENTRY_READY only */
+	struct cache_entry *iprev, *inext; /* the idle-fd list: fd open, no pins */
 };
 
 struct cache {
@@ -61,6 +67,8 @@ struct cache {
 	struct cache_entry **table;
 	size_t nbuckets, count;
 	struct cache_entry lru; /* sentinel: lru.next is the most recently used */
+	struct cache_entry idle; /* sentinel: idle.inext released last */
+	size_t nidle;
 };
 
 static int64_t now_s(void)
@@ -160,6 +168,42 @@ static void lru_back(struct cache *c, struct cache_entry *e)
 	c->lru.prev = e;
 }
 
+static void idle_unlink(struct cache *c, struct cache_entry *e)
+{
+	if (!e->iprev)
+		return;
+	e->iprev->inext = e->inext;
+	e->inext->iprev = e->iprev;
+	e->iprev = e->inext = NULL;
+	c->nidle--;
+}
+
+/* e's fd stays open for a while; the fd released longest ago is closed. */
+static void idle_add(struct cache *c, struct cache_entry *e)
+{
+	struct cache_entry *old;
+
+	e->inext = c->idle.inext;
+	e->iprev = &c->idle;
+	c->idle.inext->iprev = e;
+	c->idle.inext = e;
+	if (++c->nidle <= IDLE_FDS)
+		return;
+	old = c->idle.iprev;
+	idle_unlink(c, old);
+	close(old->fd);
+	old->fd = -1;
+}
+
+static void entry_free(struct cache *c, struct cache_entry *e)
+{
+	idle_unlink(c, e);
+	if (e->fd >= 0)
+		close(e->fd);
+	free(e->why);
+	free(e);
+}
+
 static void unit_path(const struct cache *c, const unsigned char *sha, char *out, size_t outlen)
 {
 	char hex[65];
@@ -184,7 +228,7 @@ static void evict(struct cache *c)
 		lru_unlink(e);
 		table_remove(c, e);
 		c->total -= e->size;
-		free(e);
+		entry_free(c, e);
 	}
 }
 
@@ -264,6 +308,7 @@ static int scan(struct cache *c, char *why, size_t whylen)
 			}
 			for (int i = 0; i < 32; i++)
 				sscanf(hex + 2 * i, "%2hhx", &e->sha[i]);
+			e->fd = -1;
 			e->size = (uint64_t)st.st_size;
 			e->touched = st.st_mtim.tv_sec;
 			if (table_add(c, e) < 0) {
@@ -319,8 +364,7 @@ static void free_all(struct cache *c)
 
 		for (; e; e = next) {
 			next = e->hnext;
-			free(e->why);
-			free(e);
+			entry_free(c, e);
 		}
 	}
 	free(c->table);
@@ -346,6 +390,7 @@ int cache_open(const char *dir, uint64_t max_bytes, struct cache **out, char *wh
 	c->lockfd = -1;
 	c->max = max_bytes;
 	c->lru.next = c->lru.prev = &c->lru;
+	c->idle.inext = c->idle.iprev = &c->idle;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->done, NULL);
 	rc = mkdirs(c->dir, why, whylen);
@@ -441,7 +486,7 @@ static int fetch(struct cache *c, const unsigned char *sha, struct remote *r, co
 		return rc;
 	}
 	rc = remote_get_fd(r, key, off, len, sha, fd, size, why, whylen);
-	if (rc == 0 && (fchmod(fd, 0444) < 0 || fsync(fd) < 0)) {
+	if (rc == 0 && fchmod(fd, 0444) < 0) {
 		rc = -errno;
 		snprintf(why, whylen, "%s: cache: %s: %s", key, tmp, strerror(-rc));
 	}
@@ -535,20 +580,30 @@ int cache_get(struct cache *c, const unsigned char sha256[32], struct remote *r,
 		char path[PATH_MAX];
 		bool touch = now_s() - e->touched >= TOUCH_EVERY_S;
 
-		e->pins++;
+		if (e->pins++ == 0)
+			idle_unlink(c, e);
 		lru_front(c, e);
 		if (touch)
 			e->touched = now_s();
+		fd = e->fd;
 		pthread_mutex_unlock(&c->lock);
-		unit_path(c, sha256, path, sizeof(path));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) { /* someone removed it behind our back */
-			rc = -errno;
-			snprintf(why, whylen, "%s: cache: %s: %s", key, path, strerror(-rc));
+		if (fd < 0) {
+			unit_path(c, sha256, path, sizeof(path));
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0) { /* someone removed it behind our back */
+				rc = -errno;
+				snprintf(why, whylen, "%s: cache: %s: %s", key, path, strerror(-rc));
+				cache_release(c, &(struct cache_ref){ .fd = -1, .entry = e });
+				return rc;
+			}
 			pthread_mutex_lock(&c->lock);
-			e->pins--;
+			if (e->fd < 0) {
+				e->fd = fd;
+			} else { /* another holder opened it first */
+				close(fd);
+				fd = e->fd;
+			}
 			pthread_mutex_unlock(&c->lock);
-			return rc;
 		}
 		if (touch)
 			futimens(fd, NULL);
@@ -562,8 +617,10 @@ int cache_get(struct cache *c, const unsigned char sha256[32], struct remote *r,
 		lru_unlink(e);
 	} else {
 		e = calloc(1, sizeof(*e));
-		if (e)
+		if (e) {
 			memcpy(e->sha, sha256, 32);
+			e->fd = -1;
+		}
 		if (!e || table_add(c, e) < 0) {
 			free(e);
 			pthread_mutex_unlock(&c->lock);
@@ -598,6 +655,7 @@ int cache_get(struct cache *c, const unsigned char sha256[32], struct remote *r,
 	e->state = ENTRY_READY;
 	e->verified = true;
 	e->pins = 1;
+	e->fd = fd;
 	lru_front(c, e);
 	evict(c);
 	pthread_cond_broadcast(&c->done);
@@ -610,14 +668,18 @@ int cache_get(struct cache *c, const unsigned char sha256[32], struct remote *r,
 
 void cache_release(struct cache *c, struct cache_ref *ref)
 {
-	if (ref->fd < 0)
+	struct cache_entry *e = ref->entry;
+
+	if (!e)
 		return;
 	pthread_mutex_lock(&c->lock);
-	ref->entry->pins--;
-	if (ref->entry->pins == 0 && c->total > c->max)
-		evict(c);
+	if (--e->pins == 0) {
+		if (e->fd >= 0)
+			idle_add(c, e);
+		if (c->total > c->max)
+			evict(c);
+	}
 	pthread_mutex_unlock(&c->lock);
-	close(ref->fd);
 	ref->fd = -1;
 	ref->entry = NULL;
 }

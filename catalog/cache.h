@@ -23,8 +23,9 @@ struct cache_entry;
 int cache_open(const char *dir, uint64_t max_bytes, struct cache **out, char *why, size_t whylen);
 void cache_close(struct cache *c);
 
-/* A unit held open: fd (read-only, positioned nowhere: use pread) and its
- * size. While held it is never evicted. Release with cache_release(). */
+/* A unit held: fd (read-only, shared with other holders: use pread, never
+ * close it) and its size. While held it is never evicted. Give it back with
+ * cache_release(). */
 struct cache_ref {
 	int fd;
 	uint64_t size;

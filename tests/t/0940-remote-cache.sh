@@ -59,7 +59,11 @@ U=(--url "$NGINX_URL/acme.example")
 for k in 1 2 3; do
 	"$R" "${U[@]}" cache cache 100000000 "$(sha big)" objects/big 0 0 4 >/dev/null 2>&1 &
 	pid=$!
-	sleep 0.$((k * 3))
+	for _ in $(seq 200); do # until bytes arrive, then a little later
+		find cache/objects -maxdepth 1 -name 'tmp-*' -size +0 2>/dev/null | grep -q . && break
+		sleep 0.05
+	done
+	sleep 0.$((k * 2))
 	kill -9 $pid
 	wait $pid 2>/dev/null || true
 done
