@@ -75,6 +75,7 @@ static void print_finding(void *arg, const struct scrub_report *r)
 		if (!failure)
 			return;
 	}
+	progress_clear(); /* a finding goes on its own line, not after the progress */
 	if (failure)
 		fmctl_error("verify", "%s: %s", r->path, r->detail);
 	else
