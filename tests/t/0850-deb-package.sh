@@ -2,7 +2,8 @@
 # copy of the tree builds fmfs_*.deb; apt installs it; then with nothing else
 # installed by hand, mount -t fuse.fmfs and an fstab line mount a store made
 # with the packaged fmctl, umount unmounts, fmctl --help and man -w answer,
-# bash completion is in place; the package is purged again (trap).
+# bash completion is in place; the package is purged again (trap). make
+# install PREFIX= DESTDIR=… from the same build installs the same files.
 # It installs a package on this machine, so it runs only with
 # FMFS_TEST_DEB=1 (.ci/run sets it; a local `make test` skips it).
 source "$FMFS_TOP/tests/lib.sh"
@@ -29,6 +30,14 @@ for f in ./usr/bin/fmfs ./usr/bin/fmctl ./usr/share/man/man1/fmctl.1.gz ./usr/sh
 done
 grep -q '/usr/bin/fmfs ' <(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./lib/systemd/system/fmfs@.service) ||
 	fail "the unit does not run /usr/bin/fmfs"
+
+note "make install PREFIX= DESTDIR=… from the same build"
+make -s -C "$T/src" install B=build-deb PREFIX= DESTDIR="$T/root" >/dev/null
+for f in bin/fmfs bin/fmctl libexec/fmfs/usage-spool.sh share/man/man1/fmctl.1 share/man/man8/fmfs.8 \
+	share/man/man5/fmfs-formats.5 share/bash-completion/completions/fmctl lib/systemd/system/fmfs@.service; do
+	[ -e "$T/root/$f" ] || fail "make install PREFIX= left out $f"
+done
+grep -q '^ExecStart=/bin/fmfs ' "$T/root/lib/systemd/system/fmfs@.service" || fail "unit paths with PREFIX="
 
 note "install it with apt"
 purge() { apt-get purge -y -qq fmfs >/dev/null 2>&1 || dpkg --purge fmfs >/dev/null 2>&1 || true; }
