@@ -194,7 +194,7 @@ static int ks_add(struct ksums *k, const char *key, money_t a, money_t b)
 		struct ksum *v = realloc(k->v, cap * sizeof(*v));
 
 		if (!v)
-			return -1;
+			return -EINVAL;
 		k->v = v;
 		k->cap = cap;
 	}
@@ -228,12 +228,12 @@ static int check_cps(struct check *c, struct ksums *by_wallet, struct ksums *usa
 	int rc;
 
 	if (ck_open(c, "customer-product-summary", cols) < 0)
-		return -1;
+		return -EINVAL;
 	while ((rc = ck_next(c)) > 0) {
 		snprintf(key, sizeof(key), "org %s, wallet %s, product %s", S(c, 0),
 			 S(c, 1), S(c, 2));
 		if (i7(c, 4, 5, 6, key) < 0 || !(t = ck_tot(c, 7)))
-			return -1;
+			return -EINVAL;
 		t->rev[T_CPS] = add(c, t->rev[T_CPS], MV(c, 4));
 		t->cost[T_CPS] = add(c, t->cost[T_CPS], MV(c, 5));
 		t->margin[T_CPS] = add(c, t->margin[T_CPS], MV(c, 6));
@@ -260,13 +260,13 @@ static int check_cs(struct check *c, struct ksums *by_wallet)
 	int rc;
 
 	if (ck_open(c, "customer-summary", cols) < 0)
-		return -1;
+		return -EINVAL;
 	while ((rc = ck_next(c)) > 0) {
 		money_t rev = 0, cost = 0;
 
 		snprintf(key, sizeof(key), "org %s, wallet %s", S(c, 0), S(c, 1));
 		if (i7(c, 2, 3, 4, key) < 0 || !(t = ck_tot(c, 5)))
-			return -1;
+			return -EINVAL;
 		t->rev[T_CS] = add(c, t->rev[T_CS], MV(c, 2));
 		t->cost[T_CS] = add(c, t->cost[T_CS], MV(c, 3));
 		t->margin[T_CS] = add(c, t->margin[T_CS], MV(c, 4));
@@ -300,12 +300,12 @@ static int check_ps_ds(struct check *c)
 
 		if (ck_open(c, file ? "date-summary" : "product-summary",
 			    file ? ds_cols : ps_cols) < 0)
-			return -1;
+			return -EINVAL;
 		while ((rc = ck_next(c)) > 0) {
 			snprintf(key, sizeof(key), "%s %s, %s", file ? "day" : "product",
 				 S(c, 0), S(c, 4));
 			if (i7(c, 1, 2, 3, key) < 0 || !(t = ck_tot(c, 4)))
-				return -1;
+				return -EINVAL;
 			t->rev[which] = add(c, t->rev[which], MV(c, 1));
 			t->cost[which] = add(c, t->cost[which], MV(c, 2));
 			t->margin[which] = add(c, t->margin[which], MV(c, 3));
@@ -327,10 +327,10 @@ static int check_invoices(struct check *c, struct ksums *incl)
 	int rc;
 
 	if (ck_open(c, "revenue-invoice-summary", ris_cols) < 0)
-		return -1;
+		return -EINVAL;
 	while ((rc = ck_next(c)) > 0) {
 		if (!(t = ck_tot(c, 5)))
-			return -1;
+			return -EINVAL;
 		if (add(c, MV(c, 2), MV(c, 3)) != MV(c, 4))
 			return ck_fail(c, "I4", "wallet %s, %s: revenue_incl_tax %s is not"
 				       " revenue %s + tax %s", S(c, 0), S(c, 1),
@@ -343,10 +343,10 @@ static int check_invoices(struct check *c, struct ksums *incl)
 	for (int file = 0; rc == 0 && file < 2; file++) {
 		if (ck_open(c, file ? "monthly-invoice-cost-breakdown" :
 			    "cost-invoice-summary", cost_cols) < 0)
-			return -1;
+			return -EINVAL;
 		while ((rc = ck_next(c)) > 0) {
 			if (!(t = ck_tot(c, 3)))
-				return -1;
+				return -EINVAL;
 			if (file)
 				t->mb_cost = add(c, t->mb_cost, MV(c, 2));
 			else
@@ -405,7 +405,7 @@ static int check_balances(struct check *c, struct ksums *incl)
 	int rc;
 
 	if (ck_open(c, "customer-topups", top_cols) < 0)
-		return -1;
+		return -EINVAL;
 	while ((rc = ck_next(c)) > 0)
 		if (ks_add(&topups, S(c, 0), MV(c, 1), 0) < 0) {
 			rc = ck_fail(c, "revenue", "out of memory");
@@ -413,7 +413,7 @@ static int check_balances(struct check *c, struct ksums *incl)
 		}
 	ck_close(c);
 	if (rc == 0 && ck_open(c, "customer-list", cl_cols) < 0)
-		rc = -1;
+		rc = -EINVAL;
 	while (rc == 0 && (rc = ck_next(c)) > 0) {
 		struct ksum *tk = ks_find(&topups, S(c, 1)), *ik = ks_find(incl, S(c, 1));
 		money_t top = tk ? tk->a : 0, inc = ik ? ik->a : 0;
@@ -492,7 +492,7 @@ static int check_wallets(struct check *c)
 
 		snprintf(kind, sizeof(kind), "wallet-%s", pw->wallet_id);
 		if (ck_open(c, kind, cols) < 0)
-			return -1;
+			return -EINVAL;
 		while ((rc = ck_next(c)) > 0) {
 			money_t bal = MV(c, 2);
 
