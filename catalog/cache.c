@@ -49,10 +49,10 @@ struct cache_entry {
 	int fd; /* -1, or open: shared by the holders, or on the idle list */
 	uint64_t size;
 	int64_t touched; /* last mtime update, seconds */
-	int rc;          /* ENTRY_FAILED: the error, and why */
+	int rc;		 /* ENTRY_FAILED: the error, and why */
 	char *why;
-	struct cache_entry *hnext;      /* the hash chain */
-	struct cache_entry *prev, *next; /* the LRU list, ENTRY_READY only */
+	struct cache_entry *hnext;	   /* the hash chain */
+	struct cache_entry *prev, *next;   /* the LRU list, ENTRY_READY only */
 	struct cache_entry *iprev, *inext; /* the idle-fd list: fd open, no pins */
 };
 
@@ -66,7 +66,7 @@ struct cache {
 	uint64_t total;
 	struct cache_entry **table;
 	size_t nbuckets, count;
-	struct cache_entry lru; /* sentinel: lru.next is the most recently used */
+	struct cache_entry lru;	 /* sentinel: lru.next is the most recently used */
 	struct cache_entry idle; /* sentinel: idle.inext released last */
 	size_t nidle;
 };
@@ -106,7 +106,7 @@ static int table_add(struct cache *c, struct cache_entry *e)
 
 	if (c->count + 1 > c->nbuckets) {
 		size_t n = c->nbuckets * 2;
-		struct cache_entry **t = calloc(n, sizeof(*t));
+		struct cache_entry **t = calloc(n, sizeof(struct cache_entry *));
 
 		if (!t)
 			return -ENOMEM;
@@ -301,13 +301,13 @@ static int scan(struct cache *c, char *why, size_t whylen)
 			e = calloc(1, sizeof(*e));
 			if (!e || (nfound == cap &&
 				   !(found = reallocarray(found, cap = cap ? cap * 2 : 1024,
-							   sizeof(*found))))) {
+							  sizeof(*found))))) {
 				free(e);
 				rc = -ENOMEM;
 				break;
 			}
 			for (int i = 0; i < 32; i++)
-				sscanf(hex + 2 * i, "%2hhx", &e->sha[i]);
+				sscanf(hex + 2 * (size_t)i, "%2hhx", &e->sha[i]);
 			e->fd = -1;
 			e->size = (uint64_t)st.st_size;
 			e->touched = st.st_mtim.tv_sec;
@@ -410,7 +410,7 @@ int cache_open(const char *dir, uint64_t max_bytes, struct cache **out, char *wh
 	}
 	if (rc == 0) {
 		c->nbuckets = 1024;
-		c->table = calloc(c->nbuckets, sizeof(*c->table));
+		c->table = calloc(c->nbuckets, sizeof(struct cache_entry *));
 		rc = c->table ? scan(c, why, whylen) : -ENOMEM;
 	}
 	if (rc < 0) {
@@ -592,7 +592,8 @@ int cache_get(struct cache *c, const unsigned char sha256[32], struct remote *r,
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 			if (fd < 0) { /* someone removed it behind our back */
 				rc = -errno;
-				snprintf(why, whylen, "%s: cache: %s: %s", key, path, strerror(-rc));
+				snprintf(why, whylen, "%s: cache: %s: %s", key, path,
+					 strerror(-rc));
 				cache_release(c, &(struct cache_ref){ .fd = -1, .entry = e });
 				return rc;
 			}

@@ -83,7 +83,8 @@ int credentials_read_aws(const char *path, char **key, char **secret, char *why,
 		eq = strchr(p, '=');
 		if (!eq) {
 			/* the line number only: the line may hold a secret */
-			snprintf(why, whylen, "credentials: %s:%u: not 'name = value'", path, lineno);
+			snprintf(why, whylen, "credentials: %s:%u: not 'name = value'", path,
+				 lineno);
 			rc = -EINVAL;
 			break;
 		}
@@ -92,7 +93,8 @@ int credentials_read_aws(const char *path, char **key, char **secret, char *why,
 		val = trim(eq + 1);
 		if (!in_default)
 			continue;
-		if (strcmp(name, "aws_access_key_id") == 0 || strcmp(name, "aws_secret_access_key") == 0) {
+		if (strcmp(name, "aws_access_key_id") == 0 ||
+		    strcmp(name, "aws_secret_access_key") == 0) {
 			char **slot = strcmp(name, "aws_access_key_id") == 0 ? &k : &s;
 
 			if (*slot)
@@ -105,9 +107,10 @@ int credentials_read_aws(const char *path, char **key, char **secret, char *why,
 	OPENSSL_cleanse(line, sizeof(line));
 	fclose(f);
 	if (rc == 0 && (!k || !s || !*k || !*s)) {
-		snprintf(why, whylen,
-			 "credentials: %s: no aws_access_key_id and aws_secret_access_key under [default]",
-			 path);
+		snprintf(
+			why, whylen,
+			"credentials: %s: no aws_access_key_id and aws_secret_access_key under [default]",
+			path);
 		rc = -EINVAL;
 	}
 	if (rc < 0) {

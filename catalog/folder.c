@@ -151,8 +151,9 @@ static int copy_in(struct req *q, int fd)
 	if (!buf)
 		return -ENOMEM;
 	while (rc == 0 && q->src_pos < q->src_len) {
-		size_t want = q->src_len - q->src_pos < COPY_BUF ? (size_t)(q->src_len - q->src_pos)
-								 : COPY_BUF;
+		size_t want = q->src_len - q->src_pos < COPY_BUF ?
+				      (size_t)(q->src_len - q->src_pos) :
+				      COPY_BUF;
 		ssize_t n = pread(q->src_fd, buf, want, (off_t)q->src_pos), w = 0;
 
 		if (n < 0 && errno == EINTR)

@@ -5,6 +5,7 @@
  * low-speed and whole-request timeouts; the answer classified for the
  * ladder in remote.c. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #define POOL_MAX 32
 #define CURL_BUFFER (256 * 1024)
 #define LOW_SPEED_BYTES 1024
+#define TIMEOUT_MIN_RATE (256 * 1000) /* bytes/s a big transfer is given time for */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc;
@@ -96,8 +98,8 @@ int http_check_url(const char *url, struct mirror *m, char *why, size_t whylen)
 	}
 	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
-		snprintf(why, whylen, "remote: %s: credentials in a URL are refused (credentials=FILE)",
-			 host);
+		snprintf(why, whylen,
+			 "remote: %s: credentials in a URL are refused (credentials=FILE)", host);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -256,7 +258,8 @@ static void s3_code(const struct req *q, char *out, size_t outlen)
 	if (!a || !(b = strstr(a, "</Code>")))
 		return;
 	for (a += 6; a < b && n + 1 < outlen; a++)
-		if ((*a >= 'A' && *a <= 'Z') || (*a >= 'a' && *a <= 'z') || (*a >= '0' && *a <= '9'))
+		if ((*a >= 'A' && *a <= 'Z') || (*a >= 'a' && *a <= 'z') ||
+		    (*a >= '0' && *a <= '9'))
 			out[n++] = *a;
 	out[n] = 0;
 }
@@ -279,10 +282,11 @@ static enum req_result classify(struct req *q, CURLcode cc, const char *errbuf)
 		return RES_NEXT;
 	}
 	if (cc != CURLE_OK) {
-		snprintf(q->why, sizeof(q->why), "%s%s", errbuf[0] ? errbuf : curl_easy_strerror(cc),
-			 cc == CURLE_PEER_FAILED_VERIFICATION
-				 ? " (the server's certificate is not trusted: cacert=FILE)"
-				 : "");
+		snprintf(q->why, sizeof(q->why), "%s%s",
+			 errbuf[0] ? errbuf : curl_easy_strerror(cc),
+			 cc == CURLE_PEER_FAILED_VERIFICATION ?
+				 " (the server's certificate is not trusted: cacert=FILE)" :
+				 "");
 		switch (cc) {
 		case CURLE_PARTIAL_FILE:
 		case CURLE_RECV_ERROR:
@@ -297,8 +301,8 @@ static enum req_result classify(struct req *q, CURLcode cc, const char *errbuf)
 	}
 	s3_code(q, code, sizeof(code));
 	ok = q->method == REQ_GET ? q->status == 200 || q->status == 206 ||
-					    (q->status == 304 && q->if_none_match)
-				  : q->status >= 200 && q->status < 300;
+					    (q->status == 304 && q->if_none_match) :
+				    q->status >= 200 && q->status < 300;
 	if (ok && q->method == REQ_GET && q->status == 200 && q->off) {
 		snprintf(q->why, sizeof(q->why), "the server ignored the Range header");
 		return RES_NEXT;
@@ -306,10 +310,10 @@ static enum req_result classify(struct req *q, CURLcode cc, const char *errbuf)
 	if (ok)
 		return RES_OK;
 	snprintf(q->why, sizeof(q->why), "HTTP %ld%s%s", q->status, code[0] ? " " : "",
-		 code[0] ? code
-		 : q->status == 401 ? " (credentials refused)"
-		 : q->status == 404 ? " (no such object)"
-				    : "");
+		 code[0]	  ? code :
+		 q->status == 401 ? " (credentials refused)" :
+		 q->status == 404 ? " (no such object)" :
+				    "");
 	if (q->status == 404 || q->status == 410)
 		return RES_NOT_FOUND;
 	if (q->status == 401 || q->status == 403)
@@ -317,6 +321,20 @@ static enum req_result classify(struct req *q, CURLcode cc, const char *errbuf)
 	if (q->status == 429 || q->status >= 500)
 		return RES_RETRY;
 	return RES_NEXT;
+}
+
+/* The bound on q: io_timeout_ms, and for the bytes expected (a range, a
+ * PUT, a memory download's max) time at TIMEOUT_MIN_RATE on top, so a big
+ * object on a slow but moving link is not cut (stalls: the low-speed limit). */
+static long http_timeout_ms(const struct remote *r, const struct req *q)
+{
+	uint64_t bytes = q->method == REQ_PUT ? q->src_len :
+			 q->len		      ? q->len :
+			 q->fd < 0	      ? q->max :
+						0;
+	uint64_t ms = (uint64_t)r->opts.io_timeout_ms + bytes / (TIMEOUT_MIN_RATE / 1000);
+
+	return ms > LONG_MAX ? LONG_MAX : (long)ms;
 }
 
 enum req_result http_perform(struct remote *r, const struct mirror *m, struct req *q)
@@ -345,7 +363,7 @@ enum req_result http_perform(struct remote *r, const struct mirror *m, struct re
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, r->opts.connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, (long)LOW_SPEED_BYTES);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->opts.low_speed_time_s);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, r->opts.io_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, http_timeout_ms(r, q));
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)CURL_BUFFER);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "fmfs/1");

@@ -267,7 +267,8 @@ static enum req_result attempt(struct remote *r, const struct mirror *m, struct 
 	q->why[0] = 0;
 	if (q->fd >= 0 && ftruncate(q->fd, 0) < 0 && errno != EINVAL) { /* EINVAL: /dev/null */
 		q->sink_errno = errno;
-		snprintf(q->why, sizeof(q->why), "cannot truncate the download: %s", strerror(errno));
+		snprintf(q->why, sizeof(q->why), "cannot truncate the download: %s",
+			 strerror(errno));
 		return RES_LOCAL;
 	}
 	EVP_DigestInit_ex(q->md, EVP_sha256(), NULL);
@@ -298,8 +299,8 @@ static void backoff(long retry_after_s, int tries)
 	if (!seed)
 		seed = (unsigned)now_ms() ^ (unsigned)getpid() ^ (unsigned)(uintptr_t)&ms;
 	if (retry_after_s >= 0) {
-		ms = retry_after_s > RETRY_AFTER_MAX_MS / 1000 ? RETRY_AFTER_MAX_MS
-							      : retry_after_s * 1000;
+		ms = retry_after_s > RETRY_AFTER_MAX_MS / 1000 ? RETRY_AFTER_MAX_MS :
+								 retry_after_s * 1000;
 	} else {
 		ms = BACKOFF_FIRST_MS << (tries < 5 ? tries : 5);
 		if (ms > BACKOFF_MAX_MS)
@@ -316,8 +317,8 @@ static size_t first_mirror(struct remote *r)
 {
 	size_t cur = __atomic_load_n(&r->current, __ATOMIC_RELAXED);
 
-	if (cur != 0 && now_ms() - __atomic_load_n(&r->switched_ms, __ATOMIC_RELAXED) >
-				PRIMARY_AGAIN_MS) {
+	if (cur != 0 &&
+	    now_ms() - __atomic_load_n(&r->switched_ms, __ATOMIC_RELAXED) > PRIMARY_AGAIN_MS) {
 		__atomic_store_n(&r->current, 0, __ATOMIC_RELAXED);
 		cur = 0;
 	}
@@ -399,8 +400,14 @@ int remote_get(struct remote *r, const char *key, uint64_t off, uint64_t len, si
 	       const unsigned char expect_sha256[32], struct remote_body *out, char *why,
 	       size_t whylen)
 {
-	struct req q = { .method = REQ_GET, .key = key, .off = off, .len = len, .max = max,
-			 .expect = expect_sha256, .fd = -1, .src_fd = -1 };
+	struct req q = { .method = REQ_GET,
+			 .key = key,
+			 .off = off,
+			 .len = len,
+			 .max = max,
+			 .expect = expect_sha256,
+			 .fd = -1,
+			 .src_fd = -1 };
 	int rc = check_key(key, why, whylen);
 
 	if (rc < 0)
@@ -419,8 +426,13 @@ int remote_get_fd(struct remote *r, const char *key, uint64_t off, uint64_t len,
 		  const unsigned char expect_sha256[32], int fd, uint64_t *got, char *why,
 		  size_t whylen)
 {
-	struct req q = { .method = REQ_GET, .key = key, .off = off, .len = len,
-			 .expect = expect_sha256, .fd = fd, .src_fd = -1 };
+	struct req q = { .method = REQ_GET,
+			 .key = key,
+			 .off = off,
+			 .len = len,
+			 .expect = expect_sha256,
+			 .fd = fd,
+			 .src_fd = -1 };
 	int rc = check_key(key, why, whylen);
 
 	if (rc < 0)
@@ -434,8 +446,13 @@ int remote_get_fd(struct remote *r, const char *key, uint64_t off, uint64_t len,
 int remote_get_manifest(struct remote *r, const char *key, size_t max, char etag[REMOTE_ETAG_MAX],
 			struct remote_body *out, char *why, size_t whylen)
 {
-	struct req q = { .method = REQ_GET, .key = key, .max = max, .nocache = true,
-			 .if_none_match = etag[0] ? etag : NULL, .fd = -1, .src_fd = -1 };
+	struct req q = { .method = REQ_GET,
+			 .key = key,
+			 .max = max,
+			 .nocache = true,
+			 .if_none_match = etag[0] ? etag : NULL,
+			 .fd = -1,
+			 .src_fd = -1 };
 	int rc = check_key(key, why, whylen);
 
 	if (rc < 0)
@@ -517,8 +534,9 @@ static int put(struct remote *r, struct req *q, const unsigned char sha256[32], 
 	}
 	for (size_t i = 0; i < r->nmirrors; i++) {
 		if (r->mirrors[i].kind == MIRROR_HTTP) {
-			snprintf(why, whylen, "%s: %s: writing over http(s) is not supported "
-					      "(publish to a folder the web server serves, or to s3://)",
+			snprintf(why, whylen,
+				 "%s: %s: writing over http(s) is not supported "
+				 "(publish to a folder the web server serves, or to s3://)",
 				 q->key, r->mirrors[i].host);
 			return -EOPNOTSUPP;
 		}
@@ -556,8 +574,9 @@ int remote_put_fd(struct remote *r, const char *key, int fd, uint64_t len,
 int remote_put_buf(struct remote *r, const char *key, const void *buf, size_t len, char *why,
 		   size_t whylen)
 {
-	struct req q = { .method = REQ_PUT, .key = key, .fd = -1, .src_fd = -1, .src_buf = buf,
-			 .src_len = len };
+	struct req q = {
+		.method = REQ_PUT, .key = key, .fd = -1, .src_fd = -1, .src_buf = buf, .src_len = len
+	};
 
 	return put(r, &q, NULL, why, whylen);
 }

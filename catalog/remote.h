@@ -27,11 +27,11 @@ struct remote_opts {
 	 * never put in a message. With an s3:// URL among urls it is the AWS
 	 * file (http mirrors are then anonymous). NULL: anonymous. */
 	const char *credentials;
-	const char *cacert;      /* PEM CA bundle; NULL: the system's CAs */
+	const char *cacert;	 /* PEM CA bundle; NULL: the system's CAs */
 	long connect_timeout_ms; /* per connection attempt */
-	long low_speed_time_s;   /* abort a transfer below 1 KiB/s for this long */
-	long io_timeout_ms;      /* bound on one whole request */
-	int retries;             /* extra tries per mirror on a reset, a short body, 5xx, 429 */
+	long low_speed_time_s;	 /* abort a transfer below 1 KiB/s for this long */
+	long io_timeout_ms;	 /* bound on one request; plus 1 s per 256 kB expected */
+	int retries;		 /* extra tries per mirror on a reset, a short body, 5xx, 429 */
 };
 
 /* Defaults: 5 s connect, 10 s low speed, 120 s per request, 2 retries;

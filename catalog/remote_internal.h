@@ -23,17 +23,17 @@ struct mirror {
 struct remote {
 	struct mirror *mirrors;
 	size_t nmirrors;
-	size_t current; /* the mirror tried first; __atomic */
+	size_t current;	     /* the mirror tried first; __atomic */
 	int64_t switched_ms; /* when current left the primary; __atomic */
 	struct remote_opts opts;
-	char *cacert, *netrc;      /* copies of the options' paths */
-	char *s3_key, *s3_secret;  /* from the credentials file; cleansed on close */
-	char *sigv4;               /* "aws:amz:REGION:s3" */
-	uint64_t requests;         /* __atomic */
-	CURLSH *share;             /* connections, DNS, TLS sessions */
+	char *cacert, *netrc;	  /* copies of the options' paths */
+	char *s3_key, *s3_secret; /* from the credentials file; cleansed on close */
+	char *sigv4;		  /* "aws:amz:REGION:s3" */
+	uint64_t requests;	  /* __atomic */
+	CURLSH *share;		  /* connections, DNS, TLS sessions */
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 	pthread_mutex_t pool_lock; /* protects pool, npool */
-	CURL **pool;               /* idle easy handles */
+	CURL **pool;		   /* idle easy handles */
 	size_t npool;
 };
 
@@ -41,7 +41,7 @@ enum req_method { REQ_GET, REQ_HEAD, REQ_PUT };
 
 /* One attempt's outcome, which the ladder in remote.c acts on. */
 enum req_result {
-	RES_OK,        /* 200/206 (verified), 304, or a PUT's 200 */
+	RES_OK,	       /* 200/206 (verified), 304, or a PUT's 200 */
 	RES_NOT_FOUND, /* 404/410 */
 	RES_DENIED,    /* 401/403 */
 	RES_RETRY,     /* reset, short transfer, 5xx, 429: again on this mirror */
@@ -54,9 +54,9 @@ struct req {
 	enum req_method method;
 	const char *key;
 	uint64_t off, len; /* range; len 0: the whole object */
-	size_t max;        /* memory sink, whole object: at most this many bytes */
+	size_t max;	   /* memory sink, whole object: at most this many bytes */
 	bool nocache;
-	const char *if_none_match; /* or NULL */
+	const char *if_none_match;   /* or NULL */
 	const unsigned char *expect; /* sha256 or NULL */
 	/* the sink: fd >= 0, else memory */
 	int fd;
@@ -72,7 +72,7 @@ struct req {
 	/* what came back */
 	long status;
 	long retry_after_s; /* -1: none */
-	uint64_t size;      /* HEAD: Content-Length */
+	uint64_t size;	    /* HEAD: Content-Length */
 	char etag[REMOTE_ETAG_MAX];
 	char err_body[1024]; /* the start of an error response (S3's <Code>) */
 	size_t err_len;

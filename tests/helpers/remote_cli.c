@@ -33,7 +33,8 @@ static struct remote *rem;
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: remote_cli [--url URL]... [options] get|manifest|head|put|put-dir|cache ...\n");
+	fprintf(stderr,
+		"usage: remote_cli [--url URL]... [options] get|manifest|head|put|put-dir|cache ...\n");
 	return 2;
 }
 
@@ -86,7 +87,8 @@ static int cmd_get(int argc, char **argv)
 		struct remote_body b;
 
 		rc = remote_get(rem, argv[1], off, len, 1 << 30,
-				argc > 2 && strcmp(argv[2], "-") ? sha : NULL, &b, why, sizeof(why));
+				argc > 2 && strcmp(argv[2], "-") ? sha : NULL, &b, why,
+				sizeof(why));
 		if (rc == 0) {
 			write_all(1, b.data, b.len);
 			remote_body_release(&b);
@@ -459,7 +461,9 @@ int main(int argc, char **argv)
 	if (i >= argc)
 		return usage();
 	/* cache without --url: only what is cached */
-	rc = o.nurls == 0 && strcmp(argv[i], "cache") == 0 ? 0 : remote_open(&o, &rem, why, sizeof(why));
+	rc = o.nurls == 0 && strcmp(argv[i], "cache") == 0 ?
+		     0 :
+		     remote_open(&o, &rem, why, sizeof(why));
 	if (rc < 0) {
 		fprintf(stderr, "remote_cli: %s\n", why);
 		return 1;

@@ -58,10 +58,10 @@ assert_eq "$(requests 503)" 3 "503 retried twice"
 note "a hang and a stall end within the timeouts"
 get hang
 assert_eq "$RC" 1 "hang"
-[ $SECS -le 6 ] || fail "hang took ${SECS}s"
+[ $SECS -le 8 ] || fail "hang took ${SECS}s"
 get stall
 assert_eq "$RC" 1 "stall"
-[ $SECS -le 6 ] || fail "stall took ${SECS}s"
+[ $SECS -le 8 ] || fail "stall took ${SECS}s"
 grep -q "objects/blob: 127.0.0.1:[0-9]*: Operation" <<<"$OUT" || fail "stall: $OUT"
 
 note "mirrors: bad bytes on the first, good on the second"
