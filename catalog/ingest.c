@@ -525,8 +525,11 @@ static int insert_document(struct writer *w, struct ingest *in,
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)node);
 	sqlite3_bind_text(st, 2, p->org, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, p->kind, -1, SQLITE_STATIC);
+	/* NULLs bound too: a statement keeps its last bindings across resets */
 	if (p->direction[0])
 		sqlite3_bind_text(st, 4, p->direction, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 4);
 	sqlite3_bind_text(st, 5, p->period, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, p->doc_date);
 	sqlite3_bind_text(st, 7, p->source, -1, SQLITE_STATIC);
@@ -536,6 +539,8 @@ static int insert_document(struct writer *w, struct ingest *in,
 	sqlite3_bind_text(st, 11, in->who, -1, SQLITE_STATIC);
 	if (container)
 		sqlite3_bind_int64(st, 12, (sqlite3_int64)container);
+	else
+		sqlite3_bind_null(st, 12);
 	return sql_step(st);
 }
 
