@@ -23,6 +23,8 @@ endif
 # object is rebuilt when one of its own headers changes (included below)
 override CFLAGS := $(CFLAGS_BASE) -MMD -MP $(CFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+# what only the billing library needs (the .xlsx view): not linked into fmfs
+BILLING_LIBS = $(shell pkg-config --libs xlsxwriter)
 
 CATALOG_SRC = $(wildcard catalog/*.c)
 FMFS_SRC = $(wildcard fmfs/*.c)
@@ -63,11 +65,11 @@ $(B)/fmfs: $(FMFS_OBJ) $(B)/libcatalog.a
 LIBS_FMCTL = $(B)/libfmctl.a $(B)/libbilling.a $(B)/libcatalog.a
 
 $(B)/fmctl: $(B)/obj/tools/fmctl/fmctl.o $(LIBS_FMCTL)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BILLING_LIBS) $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(LIBS_FMCTL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_FMCTL) $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS_FMCTL) $(BILLING_LIBS) $(LIBS)
 
 # programs the integration tests and benchmarks drive (not tests themselves)
 $(B)/helpers/%: tests/helpers/%.c $(B)/libcatalog.a
@@ -114,7 +116,7 @@ $(FB)/libfmctl.a: $(FMCTL_SRC:%.c=$(FB)/obj/%.o)
 $(FB)/bin/%: tests/fuzz/%.c $(FB)/libfmctl.a $(FB)/libbilling.a $(FB)/libcatalog.a
 	@mkdir -p $(dir $@) $(FB)/obj/tests/fuzz
 	clang $(FUZZ_CFLAGS) -MF $(FB)/obj/tests/fuzz/$*.d -fsanitize=fuzzer -o $@ $< $(FB)/libfmctl.a \
-		$(FB)/libbilling.a $(FB)/libcatalog.a $(LIBS)
+		$(FB)/libbilling.a $(FB)/libcatalog.a $(BILLING_LIBS) $(LIBS)
 
 fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FB) $(FUZZ_SECONDS)

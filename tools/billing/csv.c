@@ -161,9 +161,11 @@ void csv_reader_release(struct csv_reader *r)
 	free(r->buf);
 	free(r->offs);
 	free(r->fields);
+	free(r->quoted);
 	r->buf = NULL;
 	r->offs = NULL;
 	r->fields = NULL;
+	r->quoted = NULL;
 	r->cap = r->offcap = r->len = r->nfields = 0;
 }
 
@@ -202,6 +204,7 @@ static int csv_field_start(struct csv_reader *r)
 	if (r->nfields == r->offcap) {
 		size_t cap = r->offcap ? r->offcap * 2 : 32;
 		size_t *o = realloc(r->offs, cap * sizeof(*o));
+		bool *q;
 		char **f;
 
 		if (!o)
@@ -211,8 +214,13 @@ static int csv_field_start(struct csv_reader *r)
 		if (!f)
 			return csv_fail(r, "out of memory");
 		r->fields = f;
+		q = realloc(r->quoted, cap * sizeof(*q));
+		if (!q)
+			return csv_fail(r, "out of memory");
+		r->quoted = q;
 		r->offcap = cap;
 	}
+	r->quoted[r->nfields] = false;
 	r->offs[r->nfields++] = r->len;
 	return 0;
 }
@@ -284,6 +292,7 @@ int csv_read(struct csv_reader *r)
 		switch (st) {
 		case CSV_FIELD:
 			if (c == '"') {
+				r->quoted[r->nfields - 1] = true;
 				st = CSV_QUOTED;
 				continue;
 			}

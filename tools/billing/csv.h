@@ -45,6 +45,7 @@ struct csv_reader {
 	uint64_t line;       /* line number where the current record started */
 	char **fields;       /* valid until the next csv_read */
 	size_t nfields;
+	bool *quoted;        /* quoted[i]: field i was in quotes (same life) */
 	/* private */
 	char *buf;
 	size_t cap, len;
