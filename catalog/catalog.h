@@ -296,6 +296,20 @@ int ingest_commit(struct ingest *in, size_t *added, size_t *unchanged);
 const char *ingest_error(const struct ingest *in);
 /* Discard what was not committed and free. NULL is a no-op. */
 void ingest_close(struct ingest *in);
+/* Files made from others (the .xlsx view of a CSV, which the catalog does
+ * not know how to make): for each file the batch adds that is not already
+ * archived (zip entries included), fn(arg, name, fd, ...) reads its bytes
+ * from fd (at offset 0; the caller closes it) and either names one more
+ * file for the same folder, returning 1 with out_name and *out_fd (read
+ * from offset 0, closed by the ingest), or returns 0 (nothing derives from
+ * name), or -errno with one line in why, which fails the ingest_add. The
+ * derived file joins the batch right after its source, with the same
+ * document data, and is committed or dropped with it; nothing is derived
+ * from a derived file. Set before the first ingest_add. */
+typedef int (*ingest_derive_fn)(void *arg, const char *name, int fd,
+				char out_name[FM_NAME_MAX + 1], int *out_fd,
+				char *why, size_t whylen);
+void ingest_set_derive(struct ingest *in, ingest_derive_fn fn, void *arg);
 
 /* The archive folder (relative to the org) for kind/direction/period, e.g.
  * "Invoices/Incoming/2026-10", "Revenue". Returns 0 or -EINVAL with reason. */

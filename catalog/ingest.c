@@ -37,6 +37,8 @@ struct ingest {
 	struct pending *items;
 	size_t count, cap;
 	int lock_fd; /* the store's ingest lock, shared, while the batch lives */
+	ingest_derive_fn derive; /* files made from others, or NULL */
+	void *derive_arg;
 	char error[1024];
 };
 
@@ -141,6 +143,12 @@ void ingest_close(struct ingest *in)
 	free(in->items);
 	close(in->lock_fd); /* after the temps are gone */
 	free(in);
+}
+
+void ingest_set_derive(struct ingest *in, ingest_derive_fn fn, void *arg)
+{
+	in->derive = fn;
+	in->derive_arg = arg;
 }
 
 /* The blob name (SHA-256) of the file archived at org/folder/name, via the
@@ -272,6 +280,66 @@ static int pending_settle(struct ingest *in, struct pending *p, const char *src)
 	return 1;
 }
 
+/* Read back the content of the item i (its temp, or the stored blob when
+ * the bytes were there already). An fd or -errno. */
+static int pending_open(struct ingest *in, size_t i)
+{
+	const struct pending *p = &in->items[i];
+	char path[4096];
+	int fd;
+
+	if (p->blob.tmp[0])
+		snprintf(path, sizeof(path), "%s", p->blob.tmp);
+	else
+		blob_path(catalog_store(in->cat), p->blob.sha256, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The file the derive hook makes from the new item i, added to the batch
+ * after it (ingest_set_derive). 0 or -errno. */
+static int pending_derive(struct ingest *in, size_t i)
+{
+	char name[FM_NAME_MAX + 1] = "", why[512] = "";
+	struct pending *p = &in->items[i], *d;
+	int fd, out = -1, rc;
+
+	if (!in->derive || p->unchanged)
+		return 0;
+	fd = pending_open(in, i);
+	if (fd < 0)
+		return fail(in, fd, "%s: cannot read it back: %s", p->source,
+			    strerror(-fd));
+	rc = in->derive(in->derive_arg, p->name, fd, name, &out, why, sizeof(why));
+	close(fd);
+	if (rc <= 0)
+		return rc < 0 ? fail(in, rc, "%s: %s", p->source, why) : 0;
+	d = pending_new(in);
+	p = &in->items[i]; /* pending_new may move the items */
+	if (!d) {
+		close(out);
+		return fail(in, -ENOMEM, "%s: out of memory", p->source);
+	}
+	if (name_normalize(name, d->name) < 0) {
+		close(out);
+		return fail(in, -EINVAL, "%s: made '%s', not a valid name", p->source, name);
+	}
+	memcpy(d->org, p->org, sizeof(d->org));
+	memcpy(d->folder, p->folder, sizeof(d->folder));
+	memcpy(d->kind, p->kind, sizeof(d->kind));
+	memcpy(d->direction, p->direction, sizeof(d->direction));
+	memcpy(d->period, p->period, sizeof(d->period));
+	memcpy(d->source, d->name, sizeof(d->source));
+	d->doc_date = p->doc_date;
+	rc = blob_write_fd(catalog_store(in->cat), out, &d->blob);
+	close(out);
+	if (rc < 0)
+		return fail(in, rc, "%s: cannot copy %s into the store: %s", p->source,
+			    d->name, strerror(-rc));
+	rc = pending_settle(in, d, p->source);
+	return rc < 0 ? rc : 0;
+}
+
 /* Why folder (org-relative, "a/b/c") cannot hold files, or NULL. */
 static const char *folder_problem(const char *folder, size_t max)
 {
@@ -325,6 +393,8 @@ static int zip_entries_add(struct ingest *in, size_t zi, const char *src)
 		p->container = (int)zi;
 		blob_move(&p->blob, &e[i].blob); /* the item owns the temp now */
 		rc = pending_settle(in, p, src);
+		if (rc > 0)
+			rc = pending_derive(in, in->count - 1);
 	}
 	zip_entries_free(e, n);
 	if (rc < 0) {
@@ -384,7 +454,10 @@ int ingest_add(struct ingest *in, const struct ingest_item *item)
 	p = &in->items[in->count - 1];
 	if (p->unzip[0] && !p->unchanged)
 		return zip_entries_add(in, in->count - 1, src);
-	return 0;
+	rc = pending_derive(in, in->count - 1);
+	if (rc < 0) /* the item leaves the batch */
+		blob_discard(&in->items[--in->count].blob);
+	return rc;
 }
 
 /* ---- the write transaction ---------------------------------------------- */

@@ -49,7 +49,8 @@ export_csv x3.csv "$CALL_HDR" "$e" "$c" "$a"
 fmctl -s "$S" usage --org $O x3.csv 2>/dev/null
 assert_eq "$(ucat "$S" $O/Usage/2026-10/$O-2026-10-call-supplement-02.csv | tail -n +2 | cut -d, -f1)" e "supplement-02"
 assert_eq "$(ls "$U/2026-10" | tr '\n' ' ')" \
-	"$O-2026-10-call-supplement-01.csv $O-2026-10-call-supplement-02.csv $O-2026-10-call.csv " "October files"
+	"$O-2026-10-call-supplement-01.csv $O-2026-10-call-supplement-01.xlsx $O-2026-10-call-supplement-02.csv $O-2026-10-call-supplement-02.xlsx $O-2026-10-call.csv $O-2026-10-call.xlsx " \
+	"October files (each CSV with its .xlsx view)"
 
 note "a late copy of an archived record with other fields is refused"
 before=$(store_state "$S")

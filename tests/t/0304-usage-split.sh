@@ -15,7 +15,8 @@ export_csv x1.csv "$CALL_HDR" "${rows[@]}" "${nov[@]}"
 fmctl -s "$S" usage --org $O x1.csv 2>/dev/null
 D=$O/Usage/2026-10 B=$O-2026-10-call
 assert_eq "$(fmctl -s "$S" ls $D | awk '{print $NF}' | tr '\n' ' ')" \
-	"$B-part001.csv $B-part002.csv $B-part003.csv " "October parts"
+	"$B-part001.csv $B-part001.xlsx $B-part002.csv $B-part002.xlsx $B-part003.csv $B-part003.xlsx " \
+	"October parts (each with its .xlsx view)"
 for p in 1 2 3; do
 	ucat "$S" $D/$B-part00$p.csv >p$p.csv
 	assert_eq "$(head -n 1 p$p.csv)" "$(printf '\xef\xbb\xbf%s\r' "$CALL_HDR")" "header of part $p"
@@ -28,7 +29,8 @@ note "a supplement of 4 records splits too; a rerun reads the parts back"
 export_csv x2.csv "$CALL_HDR" "${more[@]}" "${rows[@]}"
 fmctl -s "$S" usage --org $O x2.csv 2>/dev/null
 assert_eq "$(fmctl -s "$S" ls $D | awk '{print $NF}' | grep supplement | tr '\n' ' ')" \
-	"$B-supplement-01-part001.csv $B-supplement-01-part002.csv " "supplement parts"
+	"$B-supplement-01-part001.csv $B-supplement-01-part001.xlsx $B-supplement-01-part002.csv $B-supplement-01-part002.xlsx " \
+	"supplement parts (each with its .xlsx view)"
 assert_eq "$(ucat "$S" $D/$B-supplement-01-part002.csv | tail -n +2 | cut -d, -f1)" s4 "supplement part 2"
 before=$(store_state "$S")
 fmctl -s "$S" usage --org $O x1.csv x2.csv 2>/dev/null

@@ -11,7 +11,8 @@ fmctl init S >/dev/null
 fmctl -s S ingest --org $org --kind usage --period 2026-10 L/usage/*.csv >/dev/null
 
 out=$(fmctl -s S revenue --org $org --period 2026-10 L)
-grep -q "ingested $org-2026-10-revenue.zip (11 file(s) new" <<<"$out" || fail "revenue said: $out"
+# the zip, its ten CSVs and their ten .xlsx views
+grep -q "ingested $org-2026-10-revenue.zip (21 file(s) new" <<<"$out" || fail "revenue said: $out"
 fmctl -s S cat "$zip" > z.zip
 python3 "$TOP/tests/revenue_check.py" --prev-closing 2500.000000 z.zip 2026-10 L/usage/*.csv
 entries=$(unzip -Z1 z.zip)
@@ -28,7 +29,7 @@ fmfs_mount S mnt -o org=$org
 for e in $entries; do
 	cmp "mnt/Revenue/2026-10/$e" <(unzip -p z.zip "$e") || fail "$e differs in the mount"
 done
-assert_eq "$(ls mnt/Revenue/2026-10 | wc -l)" 10 "files in Revenue/2026-10"
+assert_eq "$(ls mnt/Revenue/2026-10 | grep -c '\.csv$')" 10 "CSVs in Revenue/2026-10"
 assert_eq "$(stat -c %Y mnt/Revenue/2026-10/$org-2026-10-date-summary.csv)" \
 	"$(date -ud 2026-11-01 +%s)" "mtime of an entry"
 cmp mnt/Revenue/$org-2026-10-revenue.zip z.zip
@@ -64,7 +65,8 @@ fmctl -s S6 cat "$zip" > parts.zip
 python3 "$TOP/tests/revenue_check.py" --max-rows 7 parts.zip 2026-10 L/usage/*.csv
 grep -qx "$org-2026-10-customer-product-summary-part002.csv" <<<"$(unzip -Z1 parts.zip)" || fail "not split"
 grep -qx "$org-2026-10-customer-list.csv" <<<"$(unzip -Z1 parts.zip)" || fail "7 rows were split"
-assert_eq "$(fmctl -s S6 ls /$org/Revenue/2026-10 | wc -l)" "$(unzip -Z1 parts.zip | wc -l)" "parts in the folder"
+assert_eq "$(fmctl -s S6 ls /$org/Revenue/2026-10 | grep -c '\.csv$')" "$(unzip -Z1 parts.zip | wc -l)" "parts in the folder"
+assert_eq "$(fmctl -s S6 ls /$org/Revenue/2026-10 | grep -c '\.xlsx$')" "$(unzip -Z1 parts.zip | wc -l)" "a view of each part"
 
 # the next month opens with October's closing balance (I5)
 closing=$(unzip -p z.zip $org-2026-10-wallet-PW-1.csv | tail -n 1 | cut -d, -f8)

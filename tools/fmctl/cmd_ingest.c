@@ -205,7 +205,7 @@ int cmd_ingest(int argc, char **argv)
 	}
 	if (fmctl_open("ingest", 0, &cat) < 0)
 		return 1;
-	rc = ingest_open(cat, fmctl_who(), &in) < 0 ? 1 : 0;
+	rc = fmctl_ingest_open(cat, &in) < 0 ? 1 : 0;
 	if (rc == 0) {
 		progress = start_progress(&a, argc - optind, argv + optind);
 		rc = a.manifest ? add_manifest(in, a.manifest) :

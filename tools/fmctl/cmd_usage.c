@@ -606,7 +606,7 @@ static int run(struct usage_run *u)
 		rc = -ENOMEM;
 		goto out_streams;
 	}
-	rc = ingest_open(u->cat, fmctl_who(), &u->ing);
+	rc = fmctl_ingest_open(u->cat, &u->ing);
 	if (rc == 0)
 		rc = write_months(u);
 	if (rc == 0)

@@ -41,6 +41,10 @@ int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org
  * same way, such as --json. */
 bool fmctl_flag(int *argc, char **argv, const char *flag);
 
+/* view.c: ingest_open() for fmctl, with the spreadsheet view of every new
+ * CSV of a known layout (unless FMFS_XLSX_VIEW=0). 0 or -errno. */
+int fmctl_ingest_open(struct catalog *cat, struct ingest **out);
+
 /* "$TMPDIR/fmctl-XXXXXX" (or /tmp) into out, for mkdtemp. */
 void fmctl_tmpdir_template(char *out, size_t len);
 

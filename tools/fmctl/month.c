@@ -65,7 +65,7 @@ int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org
 	};
 	struct ingest *in = NULL;
 	size_t added = 0, same = 0;
-	int rc = ingest_open(cat, fmctl_who(), &in);
+	int rc = fmctl_ingest_open(cat, &in);
 
 	if (rc == 0)
 		rc = ingest_add(in, &item);
