@@ -5,8 +5,8 @@
 # printed and written into BENCHMARKS.md. Needs root (drop_caches, mounts).
 #
 # Knobs: BENCH_QUICK=1 (small data, 3 reps, BENCHMARKS.md untouched),
-# BENCH_REPS=N, BENCH_ONLY="1 3 6 usage revenue remote" (workloads; usage, revenue, remote
-# are bench/usage.sh, bench/revenue.sh, bench/remote.sh of the other issues), BENCH_DIR (data, on the
+# BENCH_REPS=N, BENCH_ONLY="1 3 6 usage revenue remote xlsx" (workloads; usage, revenue, remote,
+# xlsx are bench/usage.sh, bench/revenue.sh, bench/remote.sh, bench/xlsx.sh of the other issues), BENCH_DIR (data, on the
 # native disk; default /var/tmp/fmfs-bench), BENCH_WRITE=0|1 (BENCHMARKS.md).
 set -eu -o pipefail
 export LC_ALL=C
@@ -15,7 +15,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$TOP/bench/out
 DIR=${BENCH_DIR:-/var/tmp/fmfs-bench}
 QUICK=${BENCH_QUICK:-0}
-ONLY=${BENCH_ONLY:-1 2 3 4 5 6 7 8 usage revenue remote}
+ONLY=${BENCH_ONLY:-1 2 3 4 5 6 7 8 usage revenue remote xlsx}
 if [ "$QUICK" = 1 ]; then
 	REPS=${BENCH_REPS:-3} WRITE=${BENCH_WRITE:-0}
 	BIG_MB=256 TREE_DIRS=100 TREE_PER=100 FLAT=5000 SMALL=2000 PAR_MB=16
@@ -526,7 +526,7 @@ report | tee "$OUT/report.md"
 [ "$WRITE" = 1 ] && write_md "$TOP/BENCHMARKS.md"
 # the other issues' benchmarks: they keep their own sections of
 # BENCHMARKS.md; their output goes to bench/out/NAME.log
-for extra in usage revenue remote; do
+for extra in usage revenue remote xlsx; do
 	if want "$extra" && [ -x "$TOP/bench/$extra.sh" ]; then
 		log "bench/$extra.sh (its own section of BENCHMARKS.md)"
 		"$TOP/bench/$extra.sh" "$B" 2>&1 | tee "$OUT/$extra.log" ||
