@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # tests/xlsx_check.py - checks the spreadsheet view of a generated CSV
-# (FORMATS.md §6) against the CSV, with its own reading of the column types
-# (written from FORMATS.md §3-5, not taken from the C code).
+# (docs/formats.md §6) against the CSV, with its own reading of the column types
+# (written from docs/formats.md §3-5, not taken from the C code).
 #   xlsx_check.py CSV XLSX [LIBREOFFICE_CSV]
 # CSV: the archived CSV; XLSX: its view, read with openpyxl (cell types,
 # values, number formats, header, frozen row, autofilter, widths);

@@ -47,7 +47,8 @@ expect_fail "I1: " fmctl -s S revenue --org $org --period 2026-10 L
 assert_eq "$(store_state S)" "$before" "a failed identity changed the store"
 
 out=$(fmctl -s S revenue --org $org --period 2026-10 C)
-grep -q "ingested $org-2026-10-revenue-rev02.zip (11 file(s) new" <<<"$out" || fail "revenue said: $out"
+# the zip, its ten CSVs and their ten .xlsx views
+grep -q "ingested $org-2026-10-revenue-rev02.zip (21 file(s) new" <<<"$out" || fail "revenue said: $out"
 fmctl -s S cat $rev2 > rev2.zip
 for f in $(fmctl -s S ls /$org/Usage/2026-10 | awk '{print $NF}'); do
 	fmctl -s S cat /$org/Usage/2026-10/$f > "u-$f"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 0700: the spreadsheet view of usage files (FORMATS.md §6). fmctl usage puts
+# 0700: the spreadsheet view of usage files (docs/formats.md §6). fmctl usage puts
 # SAME-NAME.xlsx beside every CSV it writes (each type, supplements too), in
 # the same batch; read back with openpyxl and converted by LibreOffice, every
 # cell agrees with the CSV (E.164 keeps its +, 0042 its zeros, an 18-digit

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 0701: the spreadsheet view of the revenue zip's ten CSVs and of the
-# subscription-billing report (FORMATS.md §6): each unzipped CSV in
+# subscription-billing report (docs/formats.md §6): each unzipped CSV in
 # Revenue/YYYY-MM/ and the report get SAME-NAME.xlsx in the same batch,
 # typed cell by cell (openpyxl and LibreOffice agree with the CSV); a zip
 # ingested by hand in another time zone gives the same bytes; reruns are

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# 0702: the spreadsheet view of CSVs ingested by hand (FORMATS.md §6).
+# 0702: the spreadsheet view of CSVs ingested by hand (docs/formats.md §6).
 # fmctl ingest of a CSV named as a known layout adds SAME-NAME.xlsx in the
-# same batch (parts too), other names get none; a value not in its column's
+# same batch (parts and revisions too), other names get none; a value not in its column's
 # exact form stays text as it is (16 significant digits, leading zeros, a
 # time with a space); ts fractions are kept; a header-only CSV and an empty
 # file give a sheet with the header; a file that is not CSV is refused with
@@ -85,6 +85,13 @@ fmctl -s S ingest "${usage[@]}" in/$O-$P-call-part002.csv in/notes.csv in/$O-$P-
 	in/$O-$P-calls.csv >/dev/null || fail "ingest others"
 assert_eq "$(fmctl -s S ls $U | awk '{ print $NF }' | grep -c '\.xlsx$')" 4 "views in the folder"
 fmctl -s S stat /$U/$O-$P-call-part002.xlsx >/dev/null || fail "no view of the part"
+printf '\xef\xbb\xbfperiod,charged_in_period\r\n2026-10,true\r\n' >in/$O-$P-subscription-billing-rev02.csv
+fmctl -s S ingest --org $O --kind report --period $P in/$O-$P-subscription-billing-rev02.csv \
+	>/dev/null || fail "ingest a report revision"
+fmctl -s S cat $O/Reports/$P/$O-$P-subscription-billing-rev02.xlsx >rev02.xlsx ||
+	fail "no view of a report revision"
+"$PY" "$TOP/tests/xlsx_check.py" in/$O-$P-subscription-billing-rev02.csv rev02.xlsx ||
+	fail "report revision view"
 
 note "not CSV: refused, nothing archived, the good file of the batch neither"
 printf '\xef\xbb\xbfrecord_id\r\n\xff\xfe\r\n' >in/$O-$P-dnc.csv

@@ -32,7 +32,13 @@ static void test_names(void)
 	CHECK(!strcmp(layout("acme.example-2026-10-subscription-billing.csv"),
 		      "subscription-billing"));
 	CHECK(!strcmp(layout("acme-2026-09.example-2026-10-date-summary.csv"), "date-summary"));
+	CHECK(!strcmp(layout("acme.example-2026-10-subscription-billing-rev02.csv"),
+		      "subscription-billing"));
+	CHECK(!strcmp(layout("acme.example-2026-10-cost-invoice-summary-rev03-part001.csv"),
+		      "cost-invoice-summary"));
 	/* not a layout */
+	CHECK(!strcmp(layout("acme.example-2026-10-call-rev02.csv"), "-"));
+	CHECK(!strcmp(layout("acme.example-2026-10-date-summary-rev00.csv"), "-"));
 	CHECK(!strcmp(layout("acme.example-2026-10-call.xlsx"), "-"));
 	CHECK(!strcmp(layout("acme.example-2026-10-calls.csv"), "-"));
 	CHECK(!strcmp(layout("-2026-10-call.csv"), "-"));

@@ -1,4 +1,4 @@
-/* layout.c - the table of every generated CSV layout (FORMATS.md §3-§5) and
+/* layout.c - the table of every generated CSV layout (docs/formats.md §3-§5) and
  * how a file name picks one. */
 #include <stdbool.h>
 #include <string.h>
@@ -213,12 +213,19 @@ static const struct layout *layout_of_rest(const char *rest, size_t n)
 const struct layout *layout_of_name(const char *name)
 {
 	size_t n = strlen(name);
+	bool rev = false;
 
 	if (n < 4 || strcmp(name + n - 4, ".csv"))
 		return NULL;
 	n -= 4;
 	if (n > 8 && !strncmp(name + n - 8, "-part", 5) && is_digits(name + n - 3, 3))
 		n -= 8;
+	/* a revision of a revenue or report file (docs/formats.md §4) */
+	if (n > 6 && !strncmp(name + n - 6, "-rev", 4) && is_digits(name + n - 2, 2) &&
+	    strncmp(name + n - 2, "00", 2)) {
+		n -= 6;
+		rev = true;
+	}
 	/* DOMAIN-YYYY-MM-REST: the domain is not empty and has no such part */
 	for (size_t i = 1; i + 9 < n; i++) {
 		const struct layout *l;
@@ -227,7 +234,7 @@ const struct layout *layout_of_name(const char *name)
 			continue;
 		l = layout_of_rest(name + i + 9, n - i - 9);
 		if (l)
-			return l;
+			return rev && l < layouts + N_USAGE ? NULL : l;
 	}
 	return NULL;
 }

@@ -1,4 +1,4 @@
-/* layout.h - every CSV layout fmfs generates (FORMATS.md §3-§5): the usage
+/* layout.h - every CSV layout fmfs generates (docs/formats.md §3-§5): the usage
  * files, the revenue zip's ten files and the subscription-billing report;
  * which file name is which layout, and the type of each column. One table,
  * for whoever needs to know what a generated file holds. */
@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-/* The column types of FORMATS.md §1. */
+/* The column types of docs/formats.md §1. */
 enum cell_type {
 	CELL_TEXT,  /* free text (sanitised, may carry the ' guard) */
 	CELL_ID,    /* [A-Za-z0-9._:-]{1,64} */
@@ -35,8 +35,9 @@ struct layout {
 /* The layout of a generated file called name (its folder does not matter):
  * DOMAIN-YYYY-MM-{call,sms,fax,dnc}[-supplement-NN][-partNNN].csv,
  * DOMAIN-YYYY-MM-wallet-WALLETID.csv, DOMAIN-YYYY-MM-<one of the other nine
- * revenue files>.csv, DOMAIN-YYYY-MM-subscription-billing.csv, each also
- * with -partNNN. NULL for any other name. Static data. */
+ * revenue files>.csv, DOMAIN-YYYY-MM-subscription-billing.csv, these also
+ * with -revNN, and each with -partNNN. NULL for any other name. Static
+ * data. */
 const struct layout *layout_of_name(const char *name);
 /* The type of the column called name in l; CELL_TEXT for a name l does not
  * have (a column added later, or a file edited by hand). */

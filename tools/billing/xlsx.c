@@ -1,4 +1,4 @@
-/* xlsx.c - a generated CSV as a typed spreadsheet (FORMATS.md §6), written
+/* xlsx.c - a generated CSV as a typed spreadsheet (docs/formats.md §6), written
  * with libxlsxwriter in its constant-memory mode (rows go to a temp file as
  * they come, so a million-row CSV needs no more memory than a small one).
  * Deterministic: fixed document times, and libxlsxwriter dates every entry
@@ -59,7 +59,7 @@ static int lxw_errno(lxw_error e)
 	}
 }
 
-/* ---- recognising values: only the exact forms of FORMATS.md §1 ---- */
+/* ---- recognising values: only the exact forms of docs/formats.md §1 ---- */
 
 static bool digits(const char *s, size_t n)
 {

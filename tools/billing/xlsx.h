@@ -1,4 +1,4 @@
-/* xlsx.h - the spreadsheet view of a generated CSV (FORMATS.md §6): one
+/* xlsx.h - the spreadsheet view of a generated CSV (docs/formats.md §6): one
  * typed sheet made from the CSV's bytes with libxlsxwriter, so that a
  * spreadsheet keeps E.164 numbers, leading zeros and long ids as text and
  * shows times, dates, money and counts as what they are. */

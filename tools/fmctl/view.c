@@ -1,4 +1,4 @@
-/* view.c - the spreadsheet view at ingest (FORMATS.md §6): every new CSV of
+/* view.c - the spreadsheet view at ingest (docs/formats.md §6): every new CSV of
  * a known layout, generated or ingested by hand, gets SAME-NAME.xlsx beside
  * it in the same batch, through the catalog's derive hook. FMFS_XLSX_VIEW=0
  * turns it off (to measure what it costs). */
