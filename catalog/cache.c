@@ -220,7 +220,7 @@ static void evict(struct cache *c)
 
 	for (; c->total > c->max && e != &c->lru; e = prev) {
 		prev = e->prev;
-		if (e->pins > 0)
+		if (e->pins > 0 || e->waiters > 0) /* waiters are about to look at it */
 			continue;
 		unit_path(c, e->sha, path, sizeof(path));
 		if (unlink(path) < 0 && errno != ENOENT)

@@ -9,6 +9,9 @@
  *   remote_cli [OPTIONS] cache CACHEDIR MAX SHA256 KEY OFF LEN [READERS [HOLD_MS]]
  *       READERS threads get the unit through the cache at once; each checks
  *       what it reads; HOLD_MS keeps the pins that long before release
+ *   remote_cli [OPTIONS] cache-stress CACHEDIR MAX LIST THREADS ROUNDS
+ *       each thread gets ROUNDS random units of LIST ("KEY SHA256" lines,
+ *       whole objects) through the cache and checks each
  * OPTIONS: --url URL (repeat for mirrors), --endpoint, --region,
  * --credentials FILE, --cacert FILE, --connect-ms N, --io-ms N,
  * --low-speed-s N, --retries N. Prints "requests N" on stderr at the end;
@@ -425,6 +428,91 @@ static int cmd_cache(int argc, char **argv)
 	return rc;
 }
 
+struct stress {
+	struct cache *cache;
+	char **keys;
+	unsigned char (*shas)[32];
+	size_t n;
+	int rounds;
+	unsigned seed;
+	int rc;
+	char why[1024];
+};
+
+static void *stress_worker(void *arg)
+{
+	struct stress *st = arg;
+
+	for (int i = 0; i < st->rounds && st->rc == 0; i++) {
+		size_t u = (size_t)rand_r(&st->seed) % st->n;
+		struct flight f = { .cache = st->cache, .key = st->keys[u] };
+
+		memcpy(f.sha, st->shas[u], 32);
+		flight_reader(&f);
+		if (f.rc < 0) {
+			st->rc = f.rc;
+			snprintf(st->why, sizeof(st->why), "%s", f.why);
+		}
+	}
+	return NULL;
+}
+
+static int cmd_cache_stress(int argc, char **argv)
+{
+	int nthreads = argc == 6 ? atoi(argv[4]) : 0, rc = 0;
+	struct stress st[64];
+	char **keys = NULL, key[600], hex[80];
+	unsigned char(*shas)[32] = NULL;
+	pthread_t th[64];
+	struct cache *c;
+	char why[1024];
+	size_t n = 0;
+	FILE *f;
+
+	if (argc != 6 || nthreads < 1 || nthreads > 64)
+		return usage();
+	f = fopen(argv[3], "r");
+	if (!f) {
+		fprintf(stderr, "remote_cli: %s: %s\n", argv[3], strerror(errno));
+		return 1;
+	}
+	while (fscanf(f, "%599s %79s", key, hex) == 2) {
+		keys = realloc(keys, (n + 1) * sizeof(*keys));
+		shas = realloc(shas, (n + 1) * sizeof(*shas));
+		keys[n] = strdup(key);
+		if (unhex(hex, shas[n++]) < 0)
+			return usage();
+	}
+	fclose(f);
+	if (n == 0 || cache_open(argv[1], strtoull(argv[2], NULL, 10), &c, why, sizeof(why)) < 0) {
+		fprintf(stderr, "remote_cli: %s\n", n ? why : "an empty list");
+		return 1;
+	}
+	for (int i = 0; i < nthreads; i++) {
+		st[i] = (struct stress){ .cache = c,
+					 .keys = keys,
+					 .shas = shas,
+					 .n = n,
+					 .rounds = atoi(argv[5]),
+					 .seed = (unsigned)i + 1 };
+		pthread_create(&th[i], NULL, stress_worker, &st[i]);
+	}
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(th[i], NULL);
+		if (st[i].rc < 0 && rc == 0) {
+			fprintf(stderr, "remote_cli: %s (%s)\n", st[i].why, strerror(-st[i].rc));
+			rc = 1;
+		}
+	}
+	printf("cache bytes %" PRIu64 "\n", cache_bytes(c));
+	cache_close(c);
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(shas);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct remote_opts o;
@@ -484,6 +572,8 @@ int main(int argc, char **argv)
 		rc = cmd_get_list(argc, argv);
 	else if (strcmp(argv[0], "cache") == 0)
 		rc = cmd_cache(argc, argv);
+	else if (strcmp(argv[0], "cache-stress") == 0)
+		rc = cmd_cache_stress(argc, argv);
 	else
 		rc = usage();
 	if (rem)

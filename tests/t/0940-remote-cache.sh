@@ -48,6 +48,17 @@ assert_eq "$(gets u4)" 1 "downloads of u4"
 assert_eq "$(cat out)" "cache bytes 0" "evicted once released"
 assert_eq "$(units)" 0 "units left"
 "$R" "${U[@]}" cache cache 100000000 "$(sha u4)" objects/u4 0 0 >/dev/null
+note "8 threads, 40 units, a cache a few units big: eviction under load, every read right"
+mkdir -p www/acme.example/objects/many
+for i in $(seq 40); do
+	head -c $((10000 + i * 7000)) /dev/urandom >www/acme.example/objects/many/m$i
+	echo "objects/many/m$i $(sha256sum www/acme.example/objects/many/m$i | cut -c1-64)"
+done >list
+"$R" "${U[@]}" cache-stress stress 1000000 list 8 150 >out 2>err || fail "stress: $(cat err)"
+bytes=$(sed -n 's/^cache bytes //p' out)
+[ "$bytes" -le 1000000 ] || fail "cache bytes $bytes over cache_max after the readers left"
+[ "$(du -sb --apparent-size stress/objects | cut -f1)" -le 1100000 ] || fail "the folder is bigger than cache_max"
+
 note "offline: cached units served, others fail at once"
 "$R" cache cache 100000000 "$(sha u4)" objects/u4 0 0 >/dev/null || fail "cached u4 not served offline"
 expect_fail "objects/u2: not in the cache" "$R" cache cache 100000000 "$(sha u2)" objects/u2 0 0
