@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define FM_SCHEMA_VERSION 2
+#define FM_SCHEMA_VERSION 3
 #define FM_APPLICATION_ID 0x464d4653 /* "FMFS" */
 #define FM_NAME_MAX 255
 #define FM_SHA256_HEX 64

@@ -101,6 +101,25 @@ static const char *const migrations[] = {
 	      " SELECT RAISE(ABORT, 'fmfs: chunk checksums cannot be deleted'); END;"
 	      "CREATE TRIGGER chunks_no_update BEFORE UPDATE ON chunks BEGIN"
 	      " SELECT RAISE(ABORT, 'fmfs: chunk checksums cannot be changed'); END;",
+	/* Version 3: the remote share (docs/remote.md). Per-chunk SHA-256 of
+	 * each blob, so that a client fetching one chunk by Range can check it
+	 * against the signed catalog (recorded by fmctl publish for every blob
+	 * it uploads); and the last revision published to each destination
+	 * (or, in a client's catalog, the revision applied): bookkeeping that
+	 * moves forward, so not append-only. */
+	[3] = "CREATE TABLE chunk_sha256("
+	      " sha256 TEXT PRIMARY KEY,"
+	      " chunk_size INTEGER NOT NULL CHECK (chunk_size > 0),"
+	      " sums BLOB NOT NULL CHECK (length(sums) % 32 = 0)) WITHOUT ROWID;"
+	      "CREATE TRIGGER chunk_sha256_no_delete BEFORE DELETE ON chunk_sha256 BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: chunk checksums cannot be deleted'); END;"
+	      "CREATE TRIGGER chunk_sha256_no_update BEFORE UPDATE ON chunk_sha256 BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: chunk checksums cannot be changed'); END;"
+	      "CREATE TABLE remote_state("
+	      " place TEXT PRIMARY KEY, org TEXT NOT NULL,"
+	      " revision INTEGER NOT NULL, through INTEGER NOT NULL,"
+	      " state TEXT NOT NULL, delta TEXT NOT NULL,"
+	      " published INTEGER NOT NULL, expires INTEGER NOT NULL);",
 };
 
 int sqlite_to_errno(int rc)

@@ -36,6 +36,9 @@ static const struct subcommand subcommands[] = {
 	  "       the month's revenue zip (ten CSVs, identities checked), ingested" },
 	{ "report", cmd_report, "report subscription-billing --org D --period YYYY-MM LEDGER_DIR\n"
 	  "       the month's subscription billing report, ingested" },
+	{ "keygen", cmd_keygen, "keygen FILE                an Ed25519 pair for publish: FILE (0600) and its .pub" },
+	{ "publish", cmd_publish, "publish --org D --key KEY [--expires-in S] [--endpoint URL] [--credentials FILE] DEST\n"
+	  "       publish org D's new files to DEST (a folder, or s3://BUCKET/PREFIX), signed" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))

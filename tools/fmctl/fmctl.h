@@ -58,5 +58,7 @@ int cmd_usage(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_revenue(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 
 #endif
