@@ -61,3 +61,8 @@ int remote_state_put(struct catalog *cat, const char *place,
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : sqlite_to_errno(rc) ? sqlite_to_errno(rc) : -EIO;
 }
+
+const char *catalog_errmsg(struct catalog *cat)
+{
+	return sqlite3_errmsg(cat->db);
+}
