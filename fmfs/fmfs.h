@@ -11,8 +11,17 @@
 
 #include "../catalog/catalog.h"
 
+struct fmfs_remote; /* remote.c */
+
+/* The options of a remote source (fmfs URL MNT -o …): NULL when not given. */
+struct fmfs_remote_opts {
+	const char *url, *pubkey, *cache, *cache_max, *poll, *credentials, *cacert,
+		*mirrors, *endpoint, *region;
+};
+
 struct fmfs {
-	char *store;         /* absolute path */
+	char *store;         /* absolute path (remote: the cache folder) */
+	struct fmfs_remote *remote; /* NULL: a local store */
 	char *org;           /* NULL: the operator's view of every org */
 	uint64_t root;       /* catalog id shown as FUSE_ROOT_ID */
 	uid_t owner;         /* may read: the mount's owner, root, group gid */
@@ -79,6 +88,9 @@ struct fmfs_file {
 	uint64_t *sums;          /* NULL: nothing left to check */
 	unsigned long *verified; /* bit per chunk, set atomically */
 	uint64_t parent;         /* ops.c: its folder, for fmfs_stale_add */
+	unsigned char *chunk_sha; /* remote: each chunk's SHA-256 (32 bytes); a
+				   * file of more than one chunk has fd -1 and
+				   * is read through fmfs_remote_read */
 	bool read;               /* ops.c: the kernel read through us (atomic) */
 };
 
@@ -106,6 +118,24 @@ void fmfs_open_untrack(struct fmfs *fs, fuse_ino_t ino);
 /* Put a small file's (verified) bytes into the kernel's page cache; call
  * before replying to its open, only when fmfs_open_track said first. */
 void fmfs_prefill(struct fmfs *fs, fuse_ino_t ino, struct fmfs_file *f);
+
+/* remote.c: open the remote source before mounting (sets fs->store to the
+ * cache folder, fs->org, fs->remote): 0, -1 (mount failure) or -2 (usage),
+ * with one line why. */
+int fmfs_remote_open(struct fmfs *fs, const struct fmfs_remote_opts *o, char *why,
+		     size_t whylen);
+int fmfs_remote_start(struct fmfs *fs); /* the poll thread */
+void fmfs_remote_close(struct fmfs *fs); /* after fs->stop is set */
+/* Fill f's remote part (chunk hashes; the fd of a one-chunk file, fetched
+ * into the cache): 0 or -EIO (logged). */
+int fmfs_remote_file_open(struct fmfs *fs, struct fmfs_file *f);
+/* Read [off, off + size) of a chunked remote file into buf: 0 with *got,
+ * or -EIO (logged once). */
+int fmfs_remote_read(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t size,
+		     char *buf, size_t *got);
+/* The status xattrs of a remote mount's root (user.fmfs.remote.*; asked by
+ * name, not listed): 0 or -ENODATA. */
+int fmfs_remote_xattr(struct fmfs *fs, const char *name, char *out, size_t outlen);
 
 /* Have watch.c drop folder id's cached listing (with the next poll). */
 void fmfs_stale_add(struct fmfs *fs, uint64_t id);

@@ -24,14 +24,26 @@ struct options {
 	int verbose;
 	int noverify;
 	int read_ahead_kb; /* -1: not given */
+	/* a remote source (fmfs URL MNT) */
+	char *pubkey, *cache, *cache_max, *poll, *credentials, *cacert, *mirrors,
+		*endpoint, *region;
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
-enum { KEY_RO, KEY_DEFAULT_PERMISSIONS, KEY_ORG, KEY_GID, KEY_MOUNT_ONLY };
+enum { KEY_RO, KEY_DEFAULT_PERMISSIONS, KEY_ORG, KEY_GID, KEY_MOUNT_ONLY, KEY_REMOTE };
 
 static const struct fuse_opt fmfs_opts[] = {
 	FUSE_OPT_KEY("org=", KEY_ORG),
 	FUSE_OPT_KEY("gid=", KEY_GID),
+	FUSE_OPT_KEY("pubkey=", KEY_REMOTE),
+	FUSE_OPT_KEY("cache=", KEY_REMOTE),
+	FUSE_OPT_KEY("cache_max=", KEY_REMOTE),
+	FUSE_OPT_KEY("poll=", KEY_REMOTE),
+	FUSE_OPT_KEY("credentials=", KEY_REMOTE),
+	FUSE_OPT_KEY("cacert=", KEY_REMOTE),
+	FUSE_OPT_KEY("mirrors=", KEY_REMOTE),
+	FUSE_OPT_KEY("endpoint=", KEY_REMOTE),
+	FUSE_OPT_KEY("region=", KEY_REMOTE),
 	OPT("verbose", verbose),
 	OPT("noverify", noverify),
 	{ "read_ahead_kb=%d", offsetof(struct options, read_ahead_kb), 0 },
@@ -80,8 +92,10 @@ static int opt_value(struct options *o, char **slot, const char *arg)
 
 static void usage(const char *prog)
 {
-	printf("usage: %s STORE MOUNTPOINT [options]\n\n"
-	       "Mount the fmfs archive STORE read-only at MOUNTPOINT.\n\n"
+	printf("usage: %s STORE MOUNTPOINT [options]\n"
+	       "       %s https://HOST/PREFIX|s3://BUCKET/PREFIX MOUNTPOINT -o pubkey=P,cache=DIR[,…]\n\n"
+	       "Mount the fmfs archive STORE, or an org published by fmctl publish,\n"
+	       "read-only at MOUNTPOINT.\n\n"
 	       "fmfs options:\n"
 	       "    -o org=DOMAIN      show only this org's tree (default: every org)\n"
 	       "    -o gid=GID         members of this group may read (with allow_other)\n"
@@ -92,8 +106,17 @@ static void usage(const char *prog)
 	       "  for fstab and mount(8): defaults, auto, noauto, _netdev, nofail, user,\n"
 	       "  users, nouser, owner, group, comment=…, x-…, the atime options are\n"
 	       "  ignored; rw, dev, suid, exec and their no… forms are the kernel's;\n"
-	       "  ro and default_permissions are refused (fmfs answers writes with EPERM)\n\n",
-	       prog);
+	       "  ro and default_permissions are refused (fmfs answers writes with EPERM)\n\n"
+	       "remote source options:\n"
+	       "    -o pubkey=FILE     the publisher's Ed25519 public key (required)\n"
+	       "    -o cache=DIR       the verified local cache and catalog (required)\n"
+	       "    -o cache_max=SIZE  bound of the cache (K, M, G, T; default none)\n"
+	       "    -o poll=SECONDS    how often to look for a new revision (60)\n"
+	       "    -o credentials=F   netrc (https) or AWS credentials (s3), mode 0600\n"
+	       "    -o cacert=FILE     CA bundle for TLS (default: the system's)\n"
+	       "    -o mirrors=U2|U3   more URLs of the same org, tried in order\n"
+	       "    -o endpoint=URL    s3: the S3 server; -o region=R its SigV4 region\n\n",
+	       prog, prog);
 }
 
 static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
@@ -116,6 +139,23 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 		return opt_value(o, &o->gid, arg);
 	case KEY_MOUNT_ONLY:
 		return 0;
+	case KEY_REMOTE: {
+		static const struct { const char *name; size_t off; } slots[] = {
+			{ "pubkey=", offsetof(struct options, pubkey) },
+			{ "cache=", offsetof(struct options, cache) },
+			{ "cache_max=", offsetof(struct options, cache_max) },
+			{ "poll=", offsetof(struct options, poll) },
+			{ "credentials=", offsetof(struct options, credentials) },
+			{ "cacert=", offsetof(struct options, cacert) },
+			{ "mirrors=", offsetof(struct options, mirrors) },
+			{ "endpoint=", offsetof(struct options, endpoint) },
+			{ "region=", offsetof(struct options, region) },
+		};
+		for (size_t i = 0; i < sizeof(slots) / sizeof(*slots); i++)
+			if (!strncmp(arg, slots[i].name, strlen(slots[i].name)))
+				return opt_value(o, (char **)((char *)o + slots[i].off), arg);
+		return 1;
+	}
 	case KEY_RO:
 	case KEY_DEFAULT_PERMISSIONS:
 		fprintf(stderr, "fmfs: -o %s: refused: the kernel would answer EROFS/EACCES "
@@ -241,6 +281,44 @@ static int clean_stale_mount(const char *mnt)
 	return 0;
 }
 
+/* fmfs URL MNT: the remote source, before anything is mounted. 0, 1
+ * (failure) or 2 (usage), the one line why printed. */
+static int open_remote(struct fmfs *fs, const struct options *o)
+{
+	struct fmfs_remote_opts ro = {
+		.url = o->store, .pubkey = o->pubkey, .cache = o->cache,
+		.cache_max = o->cache_max, .poll = o->poll, .credentials = o->credentials,
+		.cacert = o->cacert, .mirrors = o->mirrors, .endpoint = o->endpoint,
+		.region = o->region,
+	};
+	char why[2048];
+	int rc;
+
+	if (o->org) {
+		fprintf(stderr, "fmfs: -o org=: a URL source is one org already\n");
+		return 2;
+	}
+	rc = fmfs_remote_open(fs, &ro, why, sizeof(why));
+	if (rc < 0) {
+		fprintf(stderr, "fmfs: %s\n", why);
+		return rc == -2 ? 2 : 1;
+	}
+	return 0;
+}
+
+/* "-osubtype=fmfs,fsname=URL" with fuse_opt's escapes for ',' and '\'. */
+static void fsname_of(char *out, size_t outlen, const char *url)
+{
+	size_t len = (size_t)snprintf(out, outlen, "-osubtype=fmfs,fsname=");
+
+	for (const char *p = url; *p && len + 3 < outlen; p++) {
+		if (*p == ',' || *p == '\\')
+			out[len++] = '\\';
+		out[len++] = *p;
+	}
+	out[len] = 0;
+}
+
 static int run(struct fmfs *fs, struct fuse_args *args,
 	       struct fuse_cmdline_opts *cmd)
 {
@@ -261,6 +339,9 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 	fuse_daemonize(cmd->foreground);
 	if (fmfs_watch_start(fs) < 0)
 		fm_log(FM_LOG_ERROR, "cannot start the watcher: new files show late");
+	if (fs->remote && fmfs_remote_start(fs) < 0)
+		fm_log(FM_LOG_ERROR, "cannot start polling: new revisions show only "
+		       "after a remount");
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(fs->se);
 	} else {
@@ -274,6 +355,7 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 		fuse_loop_cfg_destroy(loop);
 	}
 	fmfs_watch_stop(fs);
+	fmfs_remote_close(fs);
 	fuse_session_unmount(fs->se);
 out_signals:
 	fuse_remove_signal_handlers(fs->se);
@@ -322,14 +404,26 @@ int main(int argc, char *argv[])
 	if (o.verbose || cmd.debug)
 		fm_log_set_level(cmd.debug ? FM_LOG_DEBUG : FM_LOG_INFO);
 	fuse_set_log_func(route_fuse_log);
-	if (!realpath(o.store, store)) {
+	if (strstr(o.store, "://")) {
+		rc = open_remote(&fs, &o);
+		if (rc)
+			goto out;
+		rc = 1;
+	} else if (o.pubkey || o.cache || o.cache_max || o.poll || o.credentials ||
+		   o.cacert || o.mirrors || o.endpoint || o.region) {
+		fprintf(stderr, "fmfs: %s: pubkey=, cache= and the other remote options "
+			"need a URL source (https://… or s3://…)\n", o.store);
+		rc = 2;
+		goto out;
+	} else if (!realpath(o.store, store)) {
 		fprintf(stderr, "fmfs: %s: %s\n", o.store, strerror(errno));
 		goto out;
+	} else {
+		fs.store = store;
+		fs.org = o.org;
 	}
-	fs.store = store;
 	fs.mountpoint = realpath(cmd.mountpoint, mountpoint) ? mountpoint : NULL;
 	fs.read_ahead_kb = o.read_ahead_kb < 0 ? 512 : (unsigned)o.read_ahead_kb;
-	fs.org = o.org;
 	fs.noverify = o.noverify;
 	fs.owner = getuid();
 	fs.gid = getgid();
@@ -340,7 +434,9 @@ int main(int argc, char *argv[])
 	if (resolve_root(&fs) < 0)
 		goto out;
 	/* fstab-friendly identity: source = the store, type fuse.fmfs */
-	snprintf(extra, sizeof(extra), "-osubtype=fmfs,fsname=%s", store);
+	snprintf(extra, sizeof(extra), "-osubtype=fmfs,fsname=%s", fs.store);
+	if (fs.remote) /* the URL (no credentials are ever in it) */
+		fsname_of(extra, sizeof(extra), o.store);
 	fuse_opt_add_arg(&args, extra);
 	pthread_key_create(&fs.cat_key, close_catalog);
 	fmfs_verify_init(&fs);
@@ -350,7 +446,21 @@ int main(int argc, char *argv[])
 	pthread_cond_init(&fs.stop_cond, NULL);
 	rc = run(&fs, &args, &cmd);
 out:
+	if (fs.remote) {
+		fmfs_remote_close(&fs);
+		free(fs.store);
+		free(fs.org);
+	}
 	free(cmd.mountpoint);
+	free(o.pubkey);
+	free(o.cache);
+	free(o.cache_max);
+	free(o.poll);
+	free(o.credentials);
+	free(o.cacert);
+	free(o.mirrors);
+	free(o.endpoint);
+	free(o.region);
 	free(o.store);
 	free(o.mountpoint);
 	free(o.org);

@@ -334,14 +334,34 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 }
 
+static void read_remote(fuse_req_t req, struct fmfs_file *f, size_t size, off_t off)
+{
+	char *buf = malloc(size ? size : 1);
+	size_t got = 0;
+	int rc = buf ? fmfs_remote_read(fs_of(req), f, off, size, buf, &got) : -ENOMEM;
+
+	if (rc < 0)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, buf, got);
+	if (!__atomic_load_n(&f->read, __ATOMIC_RELAXED))
+		__atomic_store_n(&f->read, true, __ATOMIC_RELAXED);
+	free(buf);
+}
+
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fmfs_file *f = (struct fmfs_file *)(uintptr_t)fi->fh;
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
-	int rc = fmfs_file_verify(fs_of(req), f, off, size);
+	int rc;
 
 	(void)ino;
+	if (f->fd < 0) { /* a remote file of many chunks */
+		read_remote(req, f, size, off);
+		return;
+	}
+	rc = fmfs_file_verify(fs_of(req), f, off, size);
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -473,6 +493,21 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 	}
 	if (strncmp(name, "user.fmfs.", 10)) {
 		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	/* a remote mount's status: asked by name, never listed (so rsync -X
+	 * and backups see the same tree as a local mount) */
+	if (fs_of(req)->remote && ino == FUSE_ROOT_ID &&
+	    !strncmp(name, "user.fmfs.remote.", 17)) {
+		char status[1024];
+
+		rc = may_read(req);
+		if (rc == 0)
+			rc = fmfs_remote_xattr(fs_of(req), name, status, sizeof(status));
+		if (rc < 0)
+			fuse_reply_err(req, -rc);
+		else
+			reply_xattr(req, status, strlen(status), size);
 		return;
 	}
 	rc = get_document(req, ino, &n, &d);

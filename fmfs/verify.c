@@ -40,6 +40,7 @@ void fmfs_file_close(struct fmfs_file *f)
 		close(f->fd);
 	free(f->sums);
 	free(f->verified);
+	free(f->chunk_sha);
 	free(f);
 }
 
@@ -76,7 +77,19 @@ int fmfs_file_open(struct fmfs *fs, const struct node *n, struct fmfs_file **out
 	f->id = n->id;
 	f->size = n->size;
 	memcpy(f->sha256, n->sha256, sizeof(f->sha256));
-	f->fd = blob_open(fs->store, n->sha256);
+	if (fs->remote) {
+		f->fd = -1;
+		rc = fmfs_remote_file_open(fs, f); /* logs what is wrong */
+		if (rc < 0 || f->fd < 0) {
+			if (rc < 0)
+				fmfs_file_close(f);
+			else
+				*out = f; /* chunks are checked as they arrive */
+			return rc < 0 ? -EIO : 0;
+		}
+	} else {
+		f->fd = blob_open(fs->store, n->sha256);
+	}
 	if (f->fd < 0) {
 		blob_error(fs, f, "cannot open the blob: %s", strerror(-f->fd));
 		fmfs_file_close(f);

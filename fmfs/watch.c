@@ -115,7 +115,7 @@ void fmfs_watch_stop(struct fmfs *fs)
 		return;
 	pthread_mutex_lock(&fs->stop_lock);
 	fs->stop = true;
-	pthread_cond_signal(&fs->stop_cond);
+	pthread_cond_broadcast(&fs->stop_cond); /* the remote poller waits too */
 	pthread_mutex_unlock(&fs->stop_lock);
 	pthread_join(fs->watcher, NULL);
 	fs->watching = false;

@@ -39,6 +39,7 @@ static const struct subcommand subcommands[] = {
 	{ "keygen", cmd_keygen, "keygen FILE                an Ed25519 pair for publish: FILE (0600) and its .pub" },
 	{ "publish", cmd_publish, "publish --org D --key KEY [--expires-in S] [--endpoint URL] [--credentials FILE] DEST\n"
 	  "       publish org D's new files to DEST (a folder, or s3://BUCKET/PREFIX), signed" },
+	{ "status", cmd_status, "status [--json] MOUNTPOINT  the state of a remote mount (revision, mirror, errors)" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(*subcommands))

@@ -60,5 +60,6 @@ int cmd_revenue(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -1,0 +1,39 @@
+# tests/lib-publish.sh - helpers of the remote-client tests (0950-0999):
+# an archive of one org published to an nginx HTTPS web root (test CA,
+# basic auth from a netrc), and its remote mount. Source after lib.sh and
+# lib-remote.sh.
+
+# publish_demo STORE WWW: a small archive (acme.example: 3 small files, one
+# of 3 chunks, another org), a key pair ($T/publish.key/.pub), published.
+publish_demo() {
+	local store=$1 www=$2 src=$T/src
+	mkdir -p "$src"
+	fmctl init "$store" >/dev/null
+	head -c 3072 /dev/urandom >"$src/INV-3k.pdf"
+	head -c 2500000 /dev/urandom >"$src/big.bin"
+	printf 'caf\xc3\xa9;1\r\n' >"$src/März-report.csv"
+	: >"$src/empty.csv"
+	touch -d 2026-10-15T12:00:00Z "$src/big.bin"
+	fmctl -s "$store" ingest --org acme.example --kind invoice --direction incoming \
+		--period 2026-10 --date 2026-11-01 "$src/INV-3k.pdf" >/dev/null
+	fmctl -s "$store" ingest --org acme.example --kind soa --direction outgoing \
+		--period 2026-10 "$src/big.bin" >/dev/null
+	fmctl -s "$store" ingest --org acme.example --kind report --period 2026-10 \
+		"$src/März-report.csv" "$src/empty.csv" >/dev/null
+	fmctl -s "$store" ingest --org other.example --kind invoice --direction incoming \
+		--period 2026-10 "$src/INV-3k.pdf" >/dev/null
+	[ -f "$T/publish.key" ] || fmctl keygen "$T/publish.key" >/dev/null
+	fmctl -s "$store" publish --org acme.example --key "$T/publish.key" "$www" >/dev/null
+}
+
+# remote_mount URL MNT CACHE [more -o options]: mount a published org with
+# the test's key, CA and netrc ($T/netrc), poll 1 s.
+remote_mount() {
+	local url=$1 mnt=$2 cache=$3 more=${4:+,$4}
+	fmfs_mount "$url" "$mnt" -o "pubkey=$T/publish.pub,cache=$cache,cacert=$NGINX_CA,credentials=$T/netrc,poll=1$more"
+}
+
+# nginx_requests PATTERN: how many access-log lines (probes excluded) match.
+nginx_requests() {
+	grep -v fmfs-probe "$NGINX_LOG" | grep -c -- "$1" || true
+}
