@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "../catalog/cache.h"
 #include "../catalog/catalog.h"
 
 struct fmfs_remote; /* remote.c */
@@ -91,6 +92,8 @@ struct fmfs_file {
 	unsigned char *chunk_sha; /* remote: each chunk's SHA-256 (32 bytes); a
 				   * file of more than one chunk has fd -1 and
 				   * is read through fmfs_remote_read */
+	struct cache *cache;     /* remote, one chunk: fd is unit's, held */
+	struct cache_ref unit;
 	bool read;               /* ops.c: the kernel read through us (atomic) */
 };
 

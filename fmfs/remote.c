@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "../catalog/publication.h"
+#include "../catalog/cache.h"
 #include "../catalog/remote.h"
 #include "fmfs.h"
-#include "remote_cache.h"
 
 #define DEFAULT_POLL 60
 #define MAX_MIRRORS 8
@@ -29,7 +29,7 @@
 struct fmfs_remote {
 	char url[1024];        /* the primary, as given (no credentials in it) */
 	struct remote *net;
-	struct rcache *cache;
+	struct cache *cache;
 	EVP_PKEY *pub;
 	unsigned poll_s;
 	struct catalog *writer; /* the poll thread's (and the open's) connection */
@@ -214,7 +214,7 @@ int fmfs_remote_open(struct fmfs *fs, const struct fmfs_remote_opts *o, char *wh
 	struct remote_state have;
 	struct remote_opts ro;
 	struct fmfs_remote *r;
-	uint64_t cache_max = 0;
+	uint64_t cache_max = UINT64_MAX; /* no bound unless cache_max= */
 	bool created = false, have_rev;
 	size_t nurls = 0;
 	int rc;
@@ -297,7 +297,7 @@ int fmfs_remote_open(struct fmfs *fs, const struct fmfs_remote_opts *o, char *wh
 	if (rc == -ENOENT)
 		rc = catalog_open(cache, CATALOG_CREATE, &r->writer, err, sizeof(err));
 	if (rc == 0)
-		rc = rcache_open(cache, cache_max, &r->cache, err, sizeof(err));
+		rc = cache_open(cache, cache_max, &r->cache, err, sizeof(err));
 	if (rc < 0) {
 		snprintf(why, whylen, "-o cache=%s: %s", o->cache, err);
 		rc = -1;
@@ -328,7 +328,7 @@ int fmfs_remote_open(struct fmfs *fs, const struct fmfs_remote_opts *o, char *wh
 	fs->remote = r;
 	return 0;
 fail:
-	rcache_close(r->cache);
+	cache_close(r->cache);
 	catalog_close(r->writer);
 	remote_close(r->net);
 	EVP_PKEY_free(r->pub);
@@ -388,7 +388,7 @@ void fmfs_remote_close(struct fmfs *fs)
 		return;
 	if (r->polling)
 		pthread_join(r->poller, NULL);
-	rcache_close(r->cache);
+	cache_close(r->cache);
 	catalog_close(r->writer);
 	remote_close(r->net);
 	EVP_PKEY_free(r->pub);
@@ -399,24 +399,25 @@ void fmfs_remote_close(struct fmfs *fs)
 
 /* ---- reading ------------------------------------------------------------------- */
 
-/* The fd of chunk c of f from the cache, fetched (Range) if missing. */
-static int chunk_fd(struct fmfs *fs, struct fmfs_file *f, size_t c)
+/* Chunk c of f from the cache, fetched (Range) and checked if missing;
+ * release it with cache_release(). 0 or -EIO (logged once). */
+static int chunk_get(struct fmfs *fs, struct fmfs_file *f, size_t c, struct cache_ref *ref)
 {
 	struct fmfs_remote *r = fs->remote;
 	uint64_t off = (uint64_t)c * f->chunk_size;
 	uint64_t len = (uint64_t)f->size - off < f->chunk_size ? (uint64_t)f->size - off
 								  : f->chunk_size;
 	char key[128], why[1024];
-	int fd;
+	int rc;
 
 	pub_blob_key(f->sha256, key, sizeof(key));
-	fd = rcache_get(r->cache, r->net, key, off, len, f->chunk_sha + 32 * c, why,
-			sizeof(why));
-	if (fd < 0) {
+	rc = cache_get(r->cache, f->chunk_sha + 32 * c, r->net, key, off, len, ref, why,
+		       sizeof(why));
+	if (rc < 0) {
 		set_error(r, "%s (inode %" PRIu64 ", chunk %zu): %s", key, f->id, c, why);
 		return -EIO;
 	}
-	return fd;
+	return 0;
 }
 
 int fmfs_remote_file_open(struct fmfs *fs, struct fmfs_file *f)
@@ -436,14 +437,16 @@ int fmfs_remote_file_open(struct fmfs *fs, struct fmfs_file *f)
 	}
 	f->chunk_size = cs;
 	f->nchunks = n;
-	if (n <= 1) {
-		/* one chunk: the cached unit is the whole blob; ops.c and
-		 * prefill.c read it like a local one */
-		f->fd = n ? chunk_fd(fs, f, 0) : -1;
-		if (n && f->fd < 0)
-			return -EIO;
-		if (!n)
-			f->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (n == 0) {
+		f->fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	} else if (n == 1) {
+		/* one chunk: the cached unit is the whole blob, held while the
+		 * file is open; ops.c and prefill.c read it like a local one */
+		rc = chunk_get(fs, f, 0, &f->unit);
+		if (rc < 0)
+			return rc;
+		f->cache = fs->remote->cache;
+		f->fd = f->unit.fd;
 	}
 	return 0;
 }
@@ -464,15 +467,16 @@ int fmfs_remote_read(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t siz
 		size_t c = (size_t)(at / f->chunk_size);
 		off_t in = at - (off_t)c * f->chunk_size;
 		size_t want = f->chunk_size - (size_t)in;
-		int fd = chunk_fd(fs, f, c);
+		struct cache_ref ref;
 		ssize_t n;
+		int rc = chunk_get(fs, f, c, &ref);
 
-		if (fd < 0)
-			return fd;
+		if (rc < 0)
+			return rc;
 		if (want > size - done)
 			want = size - done;
-		n = pread(fd, buf + done, want, in);
-		close(fd);
+		n = pread(ref.fd, buf + done, want, in);
+		cache_release(fs->remote->cache, &ref);
 		if (n != (ssize_t)want) {
 			set_error(fs->remote, "cached chunk %zu of %s is short", c, f->sha256);
 			return -EIO;
@@ -522,7 +526,7 @@ int fmfs_remote_xattr(struct fmfs *fs, const char *name, char *out, size_t outle
 	else if (!strcmp(name, status_names[5]))
 		snprintf(out, outlen, "%s", r->error[0] ? r->error : "none");
 	else if (!strcmp(name, status_names[6]))
-		snprintf(out, outlen, "%" PRIu64, rcache_bytes(r->cache));
+		snprintf(out, outlen, "%" PRIu64, cache_bytes(r->cache));
 	else {
 		pthread_mutex_unlock(&r->lock);
 		return -ENODATA;

@@ -36,7 +36,9 @@ void fmfs_file_close(struct fmfs_file *f)
 {
 	if (!f)
 		return;
-	if (f->fd >= 0)
+	if (f->cache)
+		cache_release(f->cache, &f->unit);
+	else if (f->fd >= 0)
 		close(f->fd);
 	free(f->sums);
 	free(f->verified);

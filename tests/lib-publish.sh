@@ -28,9 +28,33 @@ publish_demo() {
 
 # remote_mount URL MNT CACHE [more -o options]: mount a published org with
 # the test's key, CA and netrc ($T/netrc), poll 1 s.
+# fmfs's stderr goes to $T/fmfs.log.
 remote_mount() {
 	local url=$1 mnt=$2 cache=$3 more=${4:+,$4}
-	fmfs_mount "$url" "$mnt" -o "pubkey=$T/publish.pub,cache=$cache,cacert=$NGINX_CA,credentials=$T/netrc,poll=1$more"
+	[ -f "$T/fmfs.log" ] || on_exit "sed 's/^/fmfs: /' '$T/fmfs.log'"
+	touch "$T/fmfs.log"
+	fmfs_mount "$url" "$mnt" -o "pubkey=$T/publish.pub,cache=$cache,cacert=$NGINX_CA,credentials=$T/netrc,poll=1$more" 2>>"$T/fmfs.log"
+}
+
+# sign_manifest FILE KEY: replace FILE's signature line by KEY's signature
+# of the lines before it (a manifest whose fields a test changed).
+sign_manifest() {
+	local f=$1 key=$2
+	grep -v '^signature ' "$f" >"$f.body"
+	openssl pkeyutl -sign -rawin -inkey "$key" -in "$f.body" -out "$f.sig"
+	{ cat "$f.body"; printf 'signature %s\n' "$(od -An -tx1 -v "$f.sig" | tr -d ' \n')"; } >"$f"
+	rm -f "$f.body" "$f.sig"
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS (fails then).
+wait_for() {
+	local s=$1
+	shift
+	for _ in $(seq $((s * 10))); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "not within $s s: $*"
 }
 
 # nginx_requests PATTERN: how many access-log lines (probes excluded) match.

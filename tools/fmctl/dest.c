@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dest.h"
@@ -150,6 +151,22 @@ static int fsync_dir(const char *path)
 	return rc;
 }
 
+/* Web servers derive a file's ETag and Last-Modified from its mtime in
+ * seconds and its size (nginx: "mtime-size"): a manifest replaced within
+ * the same second by one of the same size would look unchanged to a
+ * client's conditional request. Give the new one an mtime past the old's. */
+static int newer_mtime(int fd, const char *path)
+{
+	struct timespec ts[2];
+	struct stat st;
+
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	if (stat(path, &st) == 0 && ts[0].tv_sec <= st.st_mtim.tv_sec)
+		ts[0].tv_sec = st.st_mtim.tv_sec + 1;
+	ts[1] = ts[0];
+	return futimens(fd, ts) < 0 ? -errno : 0;
+}
+
 /* Write an object: from src (fd >= 0) or mem. Immutable objects (every key
  * but the manifest) already present are left alone. */
 static int put(struct dest *d, const char *key, int src, int64_t size,
@@ -198,6 +215,8 @@ static int put(struct dest *d, const char *key, int src, int64_t size,
 	} else {
 		rc = write_all(fd, mem, (size_t)size);
 	}
+	if (rc == 0 && mutable)
+		rc = newer_mtime(fd, path);
 	if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)
