@@ -120,7 +120,8 @@ static int upload_blobs(struct publish *p)
 			return fd;
 		}
 		pub_blob_key(p->blobs[i].sha256, key, sizeof(key));
-		rc = dest_put_fd(p->dest, key, fd, p->blobs[i].size, p->err, sizeof(p->err));
+		rc = dest_put_fd(p->dest, key, fd, p->blobs[i].size, p->blobs[i].sha256,
+				 p->err, sizeof(p->err));
 		close(fd);
 		p->objects++;
 		p->bytes += (uint64_t)p->blobs[i].size;
@@ -225,8 +226,9 @@ static int publish(struct publish *p, const char *org, int64_t validity)
 	}
 	if (!pending && have_last) {
 		if (now.expires - time(NULL) > validity / 2) {
-			printf("%s: revision %" PRIu64 " is up to date\n", dest_name(p->dest),
-			       now.revision);
+			printf("%s: revision %" PRIu64 " is up to date (%" PRIu64
+			       " requests)\n", dest_name(p->dest), now.revision,
+			       dest_requests(p->dest));
 			return 0;
 		}
 		now.published = time(NULL);
@@ -235,8 +237,9 @@ static int publish(struct publish *p, const char *org, int64_t validity)
 		if (rc == 0) {
 			state_of(&now, &last);
 			rc = remote_state_put(p->cat, dest_name(p->dest), &last);
-			printf("%s: revision %" PRIu64 " re-signed until %" PRId64 "\n",
-			       dest_name(p->dest), now.revision, now.expires);
+			printf("%s: revision %" PRIu64 " re-signed until %" PRId64 " (%"
+			       PRIu64 " requests)\n", dest_name(p->dest), now.revision,
+			       now.expires, dest_requests(p->dest));
 		}
 		return rc;
 	}

@@ -1,7 +1,8 @@
 /* dest.c - the destinations of fmctl publish (dest.h). A folder: each
  * object is written to a temp file beside it, fsynced and renamed into place
  * (readers of the web root never see half an object); the folders are
- * fsynced after. */
+ * fsynced after. s3://BUCKET/PREFIX: through catalog/remote.h (SigV4 PUTs
+ * with the body's length and SHA-256). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,12 +14,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../catalog/remote.h"
 #include "dest.h"
 
 struct dest {
-	char root[PATH_MAX];
+	char root[PATH_MAX]; /* a folder's real path, or the s3:// URL */
+	struct remote *s3;   /* NULL: a folder */
 	uint64_t requests;
 };
+
+static int open_s3(struct dest *d, const char *spec, const char *endpoint,
+		   const char *credentials, char *err, size_t errlen)
+{
+	struct remote_opts o;
+
+	remote_opts_init(&o);
+	o.urls = &spec;
+	o.nurls = 1;
+	o.endpoint = endpoint;
+	o.credentials = credentials;
+	snprintf(d->root, sizeof(d->root), "%s", spec);
+	return remote_open(&o, &d->s3, err, errlen);
+}
 
 static int mkdirs(const char *path)
 {
@@ -44,17 +61,28 @@ int dest_open(const char *spec, const char *endpoint, const char *credentials,
 	struct dest *d;
 	int rc;
 
-	if (strstr(spec, "://")) {
-		snprintf(err, errlen, "%s: only a folder destination is supported", spec);
+	bool s3 = !strncmp(spec, "s3://", 5);
+
+	if (strstr(spec, "://") && !s3) {
+		snprintf(err, errlen, "%s: a folder or s3://BUCKET/PREFIX", spec);
 		return -EINVAL;
 	}
-	if (endpoint || credentials) {
+	if (!s3 && (endpoint || credentials)) {
 		snprintf(err, errlen, "--endpoint and --credentials are for s3:// only");
 		return -EINVAL;
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	if (s3) {
+		rc = open_s3(d, spec, endpoint, credentials, err, errlen);
+		if (rc < 0) {
+			free(d);
+			return rc;
+		}
+		*out = d;
+		return 0;
+	}
 	rc = mkdirs(spec);
 	if (rc == 0 && !realpath(spec, d->root))
 		rc = -errno;
@@ -69,6 +97,8 @@ int dest_open(const char *spec, const char *endpoint, const char *credentials,
 
 void dest_close(struct dest *d)
 {
+	if (d)
+		remote_close(d->s3);
 	free(d);
 }
 
@@ -79,7 +109,7 @@ const char *dest_name(const struct dest *d)
 
 uint64_t dest_requests(const struct dest *d)
 {
-	return d->requests;
+	return d->s3 ? remote_requests(d->s3) : d->requests;
 }
 
 int dest_get(struct dest *d, const char *key, size_t max, char **buf, size_t *len,
@@ -91,6 +121,22 @@ int dest_get(struct dest *d, const char *key, size_t max, char **buf, size_t *le
 	ssize_t n;
 	int fd;
 
+	if (d->s3) {
+		struct remote_body body = { 0 };
+		int rc = remote_get(d->s3, key, 0, 0, max, NULL, &body, err, errlen);
+
+		if (rc < 0)
+			return rc;
+		b = malloc(body.len + 1);
+		if (b) {
+			memcpy(b, body.data, body.len);
+			b[body.len] = 0;
+			*buf = b;
+			*len = body.len;
+		}
+		remote_body_release(&body);
+		return b ? 0 : -ENOMEM;
+	}
 	d->requests++;
 	snprintf(path, sizeof(path), "%s/%s", d->root, key);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -232,14 +278,22 @@ static int put(struct dest *d, const char *key, int src, int64_t size,
 	return rc;
 }
 
-int dest_put_fd(struct dest *d, const char *key, int fd, int64_t size, char *err,
-		size_t errlen)
+int dest_put_fd(struct dest *d, const char *key, int fd, int64_t size,
+		const char *sha256, char *err, size_t errlen)
 {
-	return put(d, key, fd, size, NULL, err, errlen);
+	unsigned char md[32];
+
+	if (!d->s3)
+		return put(d, key, fd, size, NULL, err, errlen);
+	for (int i = 0; sha256 && i < 32; i++)
+		sscanf(sha256 + 2 * i, "%2hhx", &md[i]);
+	return remote_put_fd(d->s3, key, fd, (uint64_t)size, sha256 ? md : NULL, err, errlen);
 }
 
 int dest_put_mem(struct dest *d, const char *key, const void *buf, size_t len,
 		 char *err, size_t errlen)
 {
+	if (d->s3)
+		return remote_put_buf(d->s3, key, buf, len, err, errlen);
 	return put(d, key, -1, (int64_t)len, buf, err, errlen);
 }

@@ -21,10 +21,10 @@ const char *dest_name(const struct dest *d);
  * frees). 0, -ENOENT, or -errno with why. */
 int dest_get(struct dest *d, const char *key, size_t max, char **buf, size_t *len,
 	     char *err, size_t errlen);
-/* Write object key from fd (size bytes from offset 0) or memory. Objects
- * named by hash that are already there are left alone. 0 or -errno. */
+/* Write object key from fd (size bytes from offset 0; sha256: of those
+ * bytes, hex, or NULL) or memory. 0 or -errno with why. */
 int dest_put_fd(struct dest *d, const char *key, int fd, int64_t size,
-		char *err, size_t errlen);
+		const char *sha256, char *err, size_t errlen);
 int dest_put_mem(struct dest *d, const char *key, const void *buf, size_t len,
 		 char *err, size_t errlen);
 /* Requests made so far. */
