@@ -223,6 +223,11 @@ int fmfs_remote_open(struct fmfs *fs, const struct fmfs_remote_opts *o, char *wh
 		snprintf(why, whylen, "%s: unknown scheme (https://, http:// or s3://)", o->url);
 		return -2;
 	}
+	if (strchr(o->url, '@')) { /* never echo what may be a password */
+		snprintf(why, whylen, "malformed URL: user and password belong in "
+			 "-o credentials=FILE, not in the URL");
+		return -2;
+	}
 	if (!url_is_valid(o->url)) {
 		snprintf(why, whylen, "%s: malformed URL", o->url);
 		return -2;
