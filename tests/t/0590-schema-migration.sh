@@ -1,5 +1,5 @@
 # 0590-schema-migration: a version-1 catalog (no chunk checksums) moves
-# forward to version 2. fmfs refuses to serve it until migrated (it opens
+# forward to the current version (3: chunk SHA-256 and remote_state). fmfs refuses to serve it until migrated (it opens
 # read-only), saying how; blobs stored under version 1 are still checked
 # (whole SHA-256 at open) until fmctl verify --repair records their sums.
 source "$FMFS_TOP/tests/lib.sh"
@@ -17,13 +17,14 @@ fmctl ingest --org $org --kind usage --period 2025-12 src/a.pdf src/b.csv >/dev/
 sqlite3 "$S/catalog.db" "DROP TABLE chunks; PRAGMA user_version=1;"
 assert_eq "$(sql "$S" 'PRAGMA user_version')" 1
 
-expect_fail "schema version 1 is older than 2: run 'fmctl verify --repair' once to migrate it" \
+expect_fail "schema version 1 is older than 3: run 'fmctl verify --repair' once to migrate it" \
 	"$BIN/fmfs" "$S" "$M" -f
-expect_fail "older than 2" fmctl ls /
+expect_fail "older than 3" fmctl ls /
 # a writing command migrates; the old blobs have no sums yet
 random_file src/c.pdf 3000
 fmctl ingest --org $org --kind usage --period 2025-12 src/c.pdf >/dev/null
-assert_eq "$(sql "$S" 'PRAGMA user_version')" 2 "not migrated"
+assert_eq "$(sql "$S" 'PRAGMA user_version')" 3 "not migrated"
+assert_eq "$(sql "$S" 'SELECT count(*) FROM chunk_sha256')" 0 "chunk SHA-256 table (v3)"
 assert_eq "$(sql "$S" 'SELECT count(*) FROM chunks')" 1 "only the new blob has sums"
 check_catalog "$S"
 fmctl ls /$org/Usage/2025-12 | grep -q b.csv || fail "rows lost in the migration"
