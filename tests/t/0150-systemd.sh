@@ -11,11 +11,16 @@ for u in "$FMFS_TOP"/systemd/*.service "$FMFS_TOP"/systemd/*.timer "$FMFS_TOP"/s
 done
 mkdir -p "$T/etc"
 cp "$FMFS_TOP/systemd/fmfs.conf.example" "$T/etc/fmfs.conf"
+cp "$FMFS_TOP/systemd/publish.conf.example" "$T/etc/publish-acme.example.conf"
+cp "$FMFS_TOP/systemd/remote.conf.example" "$T/etc/remote-acme.example.conf"
 cd "$T/units"
-ln -s fmfs@.service fmfs@acme.example.service
-units=(fmfs@acme.example.service)
+units=()
+for u in *@.service *@.timer; do # the templates, as instance acme.example
+	ln -s "$u" "${u/@./@acme.example.}"
+	units+=("${u/@./@acme.example.}")
+done
 for u in *.timer *.path *.service; do
-	[[ -f $u && $u != *@.service && $u != *@*.service ]] && units+=("$u")
+	[[ -f $u && $u != *@* ]] && units+=("$u")
 done
 out=$(systemd-analyze verify --man=no "${units[@]}" 2>&1) || fail "systemd-analyze verify: $out"
 # verify prints warnings without failing; treat any line about our units as an error
