@@ -96,6 +96,9 @@ int cmd_verify(int argc, char **argv)
 	struct json j;
 	int c, repair = 0, rc, status;
 
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--remote") || !strncmp(argv[i], "--remote=", 9))
+			return fmctl_verify_remote(argc, argv);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {

@@ -31,7 +31,9 @@ static const struct subcommand subcommands[] = {
 	  "       usage exports into monthly UTC files (Usage/YYYY-MM/), late records as supplements" },
 	{ "log", cmd_log, "log [--json]               show the audit log" },
 	{ "verify", cmd_verify, "verify [--repair] [--json] check every blob, the catalog and the modes;\n"
-	  "                                   --repair removes leftovers of interrupted ingests" },
+	  "                                   --repair removes leftovers of interrupted ingests\n"
+	  "       verify --remote URL --pubkey P [--credentials F] [--cacert F] [--endpoint URL]\n"
+	  "                                   check a published org end to end (and against the store)" },
 	{ "revenue", cmd_revenue, "revenue --org D --period YYYY-MM LEDGER_DIR\n"
 	  "       the month's revenue zip (ten CSVs, identities checked), ingested" },
 	{ "report", cmd_report, "report subscription-billing --org D --period YYYY-MM LEDGER_DIR\n"
@@ -39,6 +41,8 @@ static const struct subcommand subcommands[] = {
 	{ "keygen", cmd_keygen, "keygen FILE                an Ed25519 pair for publish: FILE (0600) and its .pub" },
 	{ "publish", cmd_publish, "publish --org D --key KEY [--expires-in S] [--endpoint URL] [--credentials FILE] DEST\n"
 	  "       publish org D's new files to DEST (a folder, or s3://BUCKET/PREFIX), signed" },
+	{ "clone", cmd_clone, "clone URL STORE --pubkey P [--credentials F] [--cacert F] [--endpoint URL] [--mirrors U2|U3]\n"
+	  "       a new full local store of a published org, every byte checked" },
 	{ "status", cmd_status, "status [--json] MOUNTPOINT  the state of a remote mount (revision, mirror, errors)" },
 };
 

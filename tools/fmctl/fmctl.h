@@ -61,5 +61,8 @@ int cmd_report(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_clone(int argc, char **argv);
+/* verify_remote.c: fmctl verify --remote URL … */
+int fmctl_verify_remote(int argc, char **argv);
 
 #endif
