@@ -14,7 +14,7 @@ random_file src/a.pdf 100000
 random_file src/b.csv $((2 * 1048576 + 5))
 fmctl ingest --org $org --kind usage --period 2025-12 src/a.pdf src/b.csv >/dev/null
 # make it what version 1 wrote: the same tables, no chunks table
-sqlite3 "$S/catalog.db" "DROP TABLE chunks; PRAGMA user_version=1;"
+sqlite3 "$S/catalog.db" "DROP TABLE chunks; DROP TABLE chunk_sha256; DROP TABLE remote_state; PRAGMA user_version=1;"
 assert_eq "$(sql "$S" 'PRAGMA user_version')" 1
 
 expect_fail "schema version 1 is older than 3: run 'fmctl verify --repair' once to migrate it" \
