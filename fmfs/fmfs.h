@@ -91,9 +91,10 @@ struct fmfs_file {
 	uint64_t parent;         /* ops.c: its folder, for fmfs_stale_add */
 	unsigned char *chunk_sha; /* remote: each chunk's SHA-256 (32 bytes); a
 				   * file of more than one chunk has fd -1 and
-				   * is read through fmfs_remote_read */
+				   * is read through fmfs_remote_reply_read */
 	struct cache *cache;     /* remote, one chunk: fd is unit's, held */
 	struct cache_ref unit;
+	size_t prefetched;       /* remote.c: chunks up to this one queued (atomic) */
 	bool read;               /* ops.c: the kernel read through us (atomic) */
 };
 
@@ -132,10 +133,11 @@ void fmfs_remote_close(struct fmfs *fs); /* after fs->stop is set */
 /* Fill f's remote part (chunk hashes; the fd of a one-chunk file, fetched
  * into the cache): 0 or -EIO (logged). */
 int fmfs_remote_file_open(struct fmfs *fs, struct fmfs_file *f);
-/* Read [off, off + size) of a chunked remote file into buf: 0 with *got,
- * or -EIO (logged once). */
-int fmfs_remote_read(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t size,
-		     char *buf, size_t *got);
+/* Reply to a read of [off, off + size) of a chunked remote file: spliced
+ * from the cached chunks (fetched and checked first if missing; the next
+ * ones queued for prefetch), or EIO (logged once). */
+void fmfs_remote_reply_read(fuse_req_t req, struct fmfs *fs, struct fmfs_file *f,
+			    size_t size, off_t off);
 /* The status xattrs of a remote mount's root (user.fmfs.remote.*; asked by
  * name, not listed): 0 or -ENODATA. */
 int fmfs_remote_xattr(struct fmfs *fs, const char *name, char *out, size_t outlen);

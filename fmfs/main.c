@@ -446,7 +446,7 @@ int main(int argc, char *argv[])
 	pthread_cond_init(&fs.stop_cond, NULL);
 	rc = run(&fs, &args, &cmd);
 out:
-	if (fs.remote) {
+	if (fs.store && fs.store != store) { /* a remote source's cache folder */
 		fmfs_remote_close(&fs);
 		free(fs.store);
 		free(fs.org);

@@ -334,21 +334,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 }
 
-static void read_remote(fuse_req_t req, struct fmfs_file *f, size_t size, off_t off)
-{
-	char *buf = malloc(size ? size : 1);
-	size_t got = 0;
-	int rc = buf ? fmfs_remote_read(fs_of(req), f, off, size, buf, &got) : -ENOMEM;
-
-	if (rc < 0)
-		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_buf(req, buf, got);
-	if (!__atomic_load_n(&f->read, __ATOMIC_RELAXED))
-		__atomic_store_n(&f->read, true, __ATOMIC_RELAXED);
-	free(buf);
-}
-
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
@@ -358,7 +343,9 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	(void)ino;
 	if (f->fd < 0) { /* a remote file of many chunks */
-		read_remote(req, f, size, off);
+		if (!__atomic_load_n(&f->read, __ATOMIC_RELAXED))
+			__atomic_store_n(&f->read, true, __ATOMIC_RELAXED);
+		fmfs_remote_reply_read(req, fs_of(req), f, size, off);
 		return;
 	}
 	rc = fmfs_file_verify(fs_of(req), f, off, size);

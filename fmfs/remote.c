@@ -36,12 +36,17 @@ struct fmfs_remote {
 	char etag[REMOTE_ETAG_MAX];
 	pthread_t poller;
 	bool polling;
+	struct prefetch *prefetch; /* NULL: none (reads fetch their own chunks) */
 	pthread_mutex_t lock;
 	/* status, protected by lock */
 	uint64_t revision;
 	int64_t published, checked;
 	char error[512];
 };
+
+struct prefetch;
+static void prefetch_start(struct fmfs *fs);
+static void prefetch_stop(struct fmfs_remote *r);
 
 /* ---- options and opening -------------------------------------------------- */
 
@@ -378,7 +383,10 @@ static void *poll_main(void *arg)
 
 int fmfs_remote_start(struct fmfs *fs)
 {
-	int rc = pthread_create(&fs->remote->poller, NULL, poll_main, fs);
+	int rc;
+
+	prefetch_start(fs);
+	rc = pthread_create(&fs->remote->poller, NULL, poll_main, fs);
 
 	fs->remote->polling = rc == 0;
 	return -rc;
@@ -393,6 +401,7 @@ void fmfs_remote_close(struct fmfs *fs)
 		return;
 	if (r->polling)
 		pthread_join(r->poller, NULL);
+	prefetch_stop(r);
 	cache_close(r->cache);
 	catalog_close(r->writer);
 	remote_close(r->net);
@@ -456,40 +465,173 @@ int fmfs_remote_file_open(struct fmfs *fs, struct fmfs_file *f)
 	return 0;
 }
 
-int fmfs_remote_read(struct fmfs *fs, struct fmfs_file *f, off_t off, size_t size,
-		     char *buf, size_t *got)
+/* ---- prefetch: the chunks after the one a reader waits for ----------------- */
+
+/* A reader that needs chunk c queues c+1 .. c+PREFETCH_AHEAD: a few threads
+ * fetch them into the cache meanwhile (the cache makes a reader that wants
+ * one of them wait for that download, never start another), so a
+ * sequential read has several requests in flight instead of one. */
+#define PREFETCH_THREADS 4
+#define PREFETCH_AHEAD 8
+#define PREFETCH_QUEUE 64
+
+struct prefetch_job {
+	unsigned char sha[32];
+	char key[128];
+	uint64_t off, len;
+};
+
+struct prefetch {
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	struct prefetch_job q[PREFETCH_QUEUE]; /* protected by lock */
+	size_t head, count;                    /* protected by lock */
+	bool stop;                             /* protected by lock */
+	pthread_t threads[PREFETCH_THREADS];
+	size_t nthreads;
+};
+
+static void *prefetch_main(void *arg)
 {
-	size_t done = 0;
+	struct fmfs *fs = arg;
+	struct fmfs_remote *r = fs->remote;
+	struct prefetch *p = r->prefetch;
+
+	for (;;) {
+		struct prefetch_job job;
+		struct cache_ref ref;
+		char why[1024];
+
+		pthread_mutex_lock(&p->lock);
+		while (!p->stop && p->count == 0)
+			pthread_cond_wait(&p->more, &p->lock);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		job = p->q[p->head];
+		p->head = (p->head + 1) % PREFETCH_QUEUE;
+		p->count--;
+		pthread_mutex_unlock(&p->lock);
+		/* a failure is the reader's to report, when it gets there */
+		if (cache_get(r->cache, job.sha, r->net, job.key, job.off, job.len, &ref, why,
+			      sizeof(why)) == 0)
+			cache_release(r->cache, &ref);
+	}
+}
+
+static void prefetch_start(struct fmfs *fs)
+{
+	struct prefetch *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->more, NULL);
+	fs->remote->prefetch = p;
+	for (size_t i = 0; i < PREFETCH_THREADS; i++)
+		if (pthread_create(&p->threads[p->nthreads], NULL, prefetch_main, fs) == 0)
+			p->nthreads++;
+}
+
+static void prefetch_stop(struct fmfs_remote *r)
+{
+	struct prefetch *p = r->prefetch;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->more);
+	free(p);
+	r->prefetch = NULL;
+}
+
+/* Queue the chunks after c that this open has not queued yet (a full queue
+ * drops them: the reader fetches them itself). */
+static void prefetch_after(struct fmfs *fs, struct fmfs_file *f, size_t c)
+{
+	struct prefetch *p = fs->remote->prefetch;
+	size_t from = c + 1, to = c + PREFETCH_AHEAD;
+	size_t done = __atomic_load_n(&f->prefetched, __ATOMIC_RELAXED);
+
+	if (!p || to >= f->nchunks)
+		to = f->nchunks - 1;
+	if (!p || from > to || done >= to)
+		return;
+	if (done >= from)
+		from = done + 1;
+	__atomic_store_n(&f->prefetched, to, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&p->lock);
+	for (size_t k = from; k <= to && p->count < PREFETCH_QUEUE; k++) {
+		struct prefetch_job *j = &p->q[(p->head + p->count) % PREFETCH_QUEUE];
+		uint64_t off = (uint64_t)k * f->chunk_size;
+
+		memcpy(j->sha, f->chunk_sha + 32 * k, 32);
+		pub_blob_key(f->sha256, j->key, sizeof(j->key));
+		j->off = off;
+		j->len = (uint64_t)f->size - off < f->chunk_size ? (uint64_t)f->size - off
+								  : f->chunk_size;
+		p->count++;
+	}
+	pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->lock);
+}
+
+#define READ_MAX_CHUNKS 4 /* a FUSE read (<= 1 MiB) spans at most 2 chunks */
+
+void fmfs_remote_reply_read(fuse_req_t req, struct fmfs *fs, struct fmfs_file *f,
+			    size_t size, off_t off)
+{
+	struct {
+		struct fuse_bufvec v;
+		struct fuse_buf more[READ_MAX_CHUNKS - 1];
+	} bv;
+	struct cache_ref refs[READ_MAX_CHUNKS];
+	struct fuse_buf *b = bv.v.buf; /* READ_MAX_CHUNKS of them: v's and more */
+	size_t n = 0, done = 0;
+	int rc = 0;
 
 	if (off >= f->size) {
-		*got = 0;
-		return 0;
+		fuse_reply_buf(req, NULL, 0);
+		return;
 	}
 	if ((int64_t)(off + (off_t)size) > f->size)
 		size = (size_t)(f->size - off);
-	while (done < size) {
+	memset(&bv, 0, sizeof(bv));
+	while (done < size && n < READ_MAX_CHUNKS) {
 		off_t at = off + (off_t)done;
 		size_t c = (size_t)(at / f->chunk_size);
 		off_t in = at - (off_t)c * f->chunk_size;
 		size_t want = f->chunk_size - (size_t)in;
-		struct cache_ref ref;
-		ssize_t n;
-		int rc = chunk_get(fs, f, c, &ref);
 
+		if (n == 0)
+			prefetch_after(fs, f, c);
+		rc = chunk_get(fs, f, c, &refs[n]);
 		if (rc < 0)
-			return rc;
+			break;
 		if (want > size - done)
 			want = size - done;
-		n = pread(ref.fd, buf + done, want, in);
-		cache_release(fs->remote->cache, &ref);
-		if (n != (ssize_t)want) {
-			set_error(fs->remote, "cached chunk %zu of %s is short", c, f->sha256);
-			return -EIO;
-		}
+		b[n].size = want;
+		b[n].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		b[n].fd = refs[n].fd;
+		b[n].pos = in;
+		n++;
 		done += want;
 	}
-	*got = done;
-	return 0;
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+	} else {
+		bv.v.count = n;
+		fuse_reply_data(req, &bv.v, FUSE_BUF_SPLICE_MOVE);
+	}
+	for (size_t i = 0; i < n; i++)
+		cache_release(fs->remote->cache, &refs[i]);
 }
 
 /* ---- status ------------------------------------------------------------------------ */
