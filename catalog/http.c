@@ -318,7 +318,7 @@ static enum req_result classify(struct req *q, CURLcode cc, const char *errbuf)
 		return RES_NOT_FOUND;
 	if (q->status == 401 || q->status == 403)
 		return RES_DENIED;
-	if (q->status == 429 || q->status >= 500)
+	if (q->status == 429 || (q->status >= 500 && q->status != 501 && q->status != 505))
 		return RES_RETRY;
 	return RES_NEXT;
 }
