@@ -13,10 +13,10 @@
 #define REMOTE_ETAG_MAX 256 /* bytes for an ETag, with its NUL */
 
 struct remote_opts {
-	/* Where the org is: https://HOST[:PORT]/PREFIX (or http://), the
-	 * primary first, then the mirrors in the order to try them; or one
-	 * s3://BUCKET/PREFIX; or one folder (file:///PATH or a plain path).
-	 * Keys are appended after a '/'. */
+	/* Where the org is, the primary first, then the mirrors in the order
+	 * to try them, each https://HOST[:PORT]/PREFIX (or http://),
+	 * s3://BUCKET/PREFIX or a folder (file:///PATH or a plain path); a
+	 * put needs exactly one. Keys are appended after a '/'. */
 	const char *const *urls;
 	size_t nurls;
 	const char *endpoint; /* s3: http[s]://HOST[:PORT] (path-style); NULL: AWS's */
@@ -80,7 +80,7 @@ int remote_get_manifest(struct remote *r, const char *key, size_t max, char etag
  * -ENOENT, or -errno. */
 int remote_head(struct remote *r, const char *key, uint64_t *size, char *why, size_t whylen);
 
-/* Write key (s3 or folder only; -EOPNOTSUPP on http[s]): an S3 PUT with
+/* Write key (one s3 or folder URL only; -EOPNOTSUPP on http[s]): an S3 PUT with
  * its length and the body's SHA-256 signed, or a folder's temp file,
  * fsync, rename, fsync of the folder. A reader never sees half an object.
  * sha256: of the body when the caller knows it (blobs), else NULL. */
