@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define FM_SCHEMA_VERSION 3
+#define FM_SCHEMA_VERSION 4
 #define FM_APPLICATION_ID 0x464d4653 /* "FMFS" */
 #define FM_NAME_MAX 255
 #define FM_SHA256_HEX 64
@@ -259,6 +259,31 @@ struct scrub_totals {
 int catalog_scrub(struct catalog *cat, bool repair, scrub_fn fn, void *arg,
 		  struct scrub_totals *out);
 
+/* ---- usage record identities (records.c) ---------------------------------- */
+
+/* The identity of every archived usage record of an org (org = the node id
+ * of its folder): record_id -> fp (a fingerprint of its rated fields, made
+ * by the billing code) and the node of the file holding it; call legs
+ * (txn, leg) -> record_id. Lookups: 0, -ENOENT, -EIO (logged). */
+int record_get(struct catalog *cat, uint64_t org, const char *rid,
+	       uint64_t *fp, uint64_t *node);
+/* The record_id holding call leg (txn, leg) into rid (ridlen bytes). */
+int record_leg_get(struct catalog *cat, uint64_t org, const char *txn,
+		   const char *leg, char *rid, size_t ridlen);
+/* Index one record (and its call leg unless txn is NULL), inside a write
+ * transaction (an ingest hook, or record_batch_begin()). Returns 0, -EEXIST
+ * (the record_id is indexed already), -EADDRINUSE (the leg is), -EIO. */
+int record_put(struct catalog *cat, uint64_t org, const char *rid, uint64_t fp,
+	       uint64_t node, const char *txn, const char *leg);
+/* Has the file node been indexed (1) or not (0)? Or -EIO. */
+int record_file_indexed(struct catalog *cat, uint64_t node);
+/* Note that the file node is indexed (in the same transaction). 0 or -EIO. */
+int record_file_mark(struct catalog *cat, uint64_t node);
+/* A write transaction for indexing files already archived; end it with
+ * commit true (0 or -errno, logged) or false (rolled back). */
+int record_batch_begin(struct catalog *cat);
+int record_batch_end(struct catalog *cat, bool commit);
+
 /* ---- ingest (ingest.c) ---------------------------------------------------- */
 
 /* Where a document goes: kind "invoice"|"soa" need direction
@@ -288,6 +313,16 @@ int ingest_open(struct catalog *cat, const char *who, struct ingest **out);
  * -errno with a one-line reason in ingest_error(). Nothing is visible until
  * ingest_commit(). */
 int ingest_add(struct ingest *in, const struct ingest_item *item);
+/* Called by ingest_commit() inside its write transaction once every item
+ * has its node: ids[i] is the node of item i (ingest_count() before its
+ * ingest_add(); entries of a zip and derived files follow). Returns 0, or
+ * -errno with a one-line reason in why: then nothing is committed. */
+typedef int (*ingest_hook)(void *arg, struct catalog *cat, const uint64_t *ids,
+			   size_t n, char *why, size_t whylen);
+/* The number of items in the batch so far: the index the next item added
+ * will have in the hook's ids. */
+size_t ingest_count(const struct ingest *in);
+void ingest_set_hook(struct ingest *in, ingest_hook fn, void *arg);
 /* Commit every added item in one transaction. Items already archived with
  * identical content are no-ops; *added counts the new files. On any error
  * nothing is committed and the temp blobs are removed. */

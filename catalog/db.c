@@ -31,6 +31,15 @@ static const char *const stmt_sql[STMT__COUNT] = {
 	[STMT_CHUNKS_GET] = "SELECT chunk_size,sums FROM chunks WHERE sha256=?1",
 	[STMT_CHUNKS_PUT] = "INSERT OR IGNORE INTO chunks(sha256,chunk_size,sums)"
 			    " VALUES (?1,?2,?3)",
+	[STMT_RECORD_GET] = "SELECT fp,node FROM usage_records WHERE org=?1 AND rid=?2",
+	[STMT_RECORD_LEG_GET] = "SELECT rid FROM usage_legs WHERE org=?1 AND txn=?2"
+				" AND leg=?3",
+	[STMT_RECORD_PUT] = "INSERT INTO usage_records(org,rid,fp,node)"
+			    " VALUES (?1,?2,?3,?4)",
+	[STMT_RECORD_LEG_PUT] = "INSERT INTO usage_legs(org,txn,leg,rid)"
+				" VALUES (?1,?2,?3,?4)",
+	[STMT_RECORD_FILE_GET] = "SELECT 1 FROM usage_files WHERE node=?1",
+	[STMT_RECORD_FILE_PUT] = "INSERT OR IGNORE INTO usage_files(node) VALUES (?1)",
 };
 
 /* Version 1: the whole schema; each later version is one forward step. */
@@ -120,6 +129,28 @@ static const char *const migrations[] = {
 	      " revision INTEGER NOT NULL, through INTEGER NOT NULL,"
 	      " state TEXT NOT NULL, delta TEXT NOT NULL,"
 	      " published INTEGER NOT NULL, expires INTEGER NOT NULL);",
+	/* Version 4: the identity of every archived usage record, per org
+	 * (records.c): record_id -> fingerprint of its rated fields and the
+	 * file holding it; call legs -> record_id; the usage files indexed.
+	 * Empty after migrating: fmctl usage indexes an org's archived usage
+	 * files the first time it meets the org. */
+	[4] = "CREATE TABLE usage_records("
+	      " org INTEGER NOT NULL, rid TEXT NOT NULL, fp INTEGER NOT NULL,"
+	      " node INTEGER NOT NULL, PRIMARY KEY (org, rid)) WITHOUT ROWID;"
+	      "CREATE TABLE usage_legs("
+	      " org INTEGER NOT NULL, txn TEXT NOT NULL, leg TEXT NOT NULL,"
+	      " rid TEXT NOT NULL, PRIMARY KEY (org, txn, leg)) WITHOUT ROWID;"
+	      "CREATE TABLE usage_files(node INTEGER PRIMARY KEY);"
+	      "CREATE TRIGGER usage_records_no_change BEFORE UPDATE ON usage_records BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived record identities cannot be changed'); END;"
+	      "CREATE TRIGGER usage_records_no_delete BEFORE DELETE ON usage_records BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived record identities cannot be deleted'); END;"
+	      "CREATE TRIGGER usage_legs_no_change BEFORE UPDATE ON usage_legs BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived call legs cannot be changed'); END;"
+	      "CREATE TRIGGER usage_legs_no_delete BEFORE DELETE ON usage_legs BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: archived call legs cannot be deleted'); END;"
+	      "CREATE TRIGGER usage_files_no_delete BEFORE DELETE ON usage_files BEGIN"
+	      " SELECT RAISE(ABORT, 'fmfs: the usage file index cannot be deleted'); END;",
 };
 
 int sqlite_to_errno(int rc)
@@ -353,6 +384,11 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 	}
 	rc = catalog_exec(cat, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			  "PRAGMA foreign_keys=ON;", "pragmas");
+	if (rc < 0 && (sqlite3_errcode(cat->db) & 0xff) == SQLITE_CORRUPT) {
+		snprintf(err, errlen, "%s is damaged: restore it from a backup (%s)", path,
+			 sqlite3_errmsg(cat->db));
+		return rc;
+	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot set pragmas: %s", path,
 			 sqlite3_errmsg(cat->db));

@@ -39,6 +39,8 @@ struct ingest {
 	int lock_fd; /* the store's ingest lock, shared, while the batch lives */
 	ingest_derive_fn derive; /* files made from others, or NULL */
 	void *derive_arg;
+	ingest_hook hook;
+	void *hook_arg;
 	char error[1024];
 };
 
@@ -58,6 +60,17 @@ static int fail(struct ingest *in, int rc, const char *fmt, ...)
 	vsnprintf(in->error, sizeof(in->error), fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+void ingest_set_hook(struct ingest *in, ingest_hook fn, void *arg)
+{
+	in->hook = fn;
+	in->hook_arg = arg;
+}
+
+size_t ingest_count(const struct ingest *in)
+{
+	return in->count;
 }
 
 const char *ingest_error(const struct ingest *in)
@@ -759,6 +772,13 @@ static int write_batch(struct writer *w, struct ingest *in, uint64_t *ids)
 	free(blobs);
 	for (size_t i = 0; rc == 0 && i < in->count; i++)
 		rc = write_item(w, in, &in->items[i], ids, i);
+	if (rc == 0 && in->hook) {
+		char why[1024] = "";
+
+		rc = in->hook(in->hook_arg, in->cat, ids, in->count, why, sizeof(why));
+		if (rc < 0)
+			fail(in, rc, "%s", why[0] ? why : strerror(-rc));
+	}
 	return rc;
 }
 

@@ -193,7 +193,10 @@ def main():
         qty = {'minute': rnd.randint(1, 30), 'segment': rnd.randint(1, 3),
                'page': rnd.randint(1, 12), 'check': 1}.get(unit, 1)
         price, cost = up * qty, uc * qty
-        txn = 'T%09d' % (k + 1)
+        # transaction ids are unique across months, as the platform's are
+        # (a usage record and its call leg are archived once per org):
+        # 2026-10 keeps T000000001.., other months start a million apart
+        txn = 'T%09d' % ((year * 12 + month - (2026 * 12 + 10)) % 1000 * 1000000 + k + 1)
         if typ == 'subscription':
             wid = c['wallet_id']
             sub_qty[wid] = sub_qty.get(wid, 0) + qty

@@ -8,10 +8,12 @@ DNC_HDR='record_id,org_id,org_name,wallet_id,check_time,batch_id,channel,number,
 _utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 # call ID START [DURATION_S [ORG_NAME [PRICE [COST [CALLEE]]]]]: one call leg
-# (answered if DURATION_S > 0). ORG_NAME and CALLEE as CSV fields (quoted).
+# (answered if DURATION_S > 0, else unanswered and by default unbilled).
+# ORG_NAME and CALLEE as CSV fields (quoted).
 call() {
 	local id=$1 start=$2 dur=${3:-60} name=${4:-Acme} price=${5:-0.015} cost=${6:-0.01}
 	local callee=${7:-+15557654321} s end answer status talk
+	[ "$dur" -gt 0 ] || { price=${5:-0} cost=${6:-0}; }
 	s=$(date -u -d "$start" +%s)
 	end=$(_utc $((s + dur)))
 	if [ "$dur" -gt 0 ]; then answer=$start status=answered talk=$dur
@@ -21,10 +23,12 @@ call() {
 		"$status" "$price" "$cost"
 }
 
-# sms ID SUBMIT SEGMENTS RATE PRICE [STATUS]
+# sms ID SUBMIT SEGMENTS RATE PRICE [STATUS [COST]] (a rejected one costs 0)
 sms() {
-	printf '%s,o1,Acme,w1,outgoing,%s,ACME,+447700900123,GB,gsm7,%s,%s,%s,%s,0.002,USD\r\n' \
-		"$1" "$2" "$3" "${6:-delivered}" "$4" "$5"
+	local cost=0.002
+	[ "${6:-}" = rejected ] && cost=0
+	printf '%s,o1,Acme,w1,outgoing,%s,ACME,+447700900123,GB,gsm7,%s,%s,%s,%s,%s,USD\r\n' \
+		"$1" "$2" "$3" "${6:-delivered}" "$4" "$5" "${7:-$cost}"
 }
 
 # fax ID START DURATION_S PAGES
@@ -36,11 +40,11 @@ fax() {
 		"$1" "$2" "$end" "$3" "$4"
 }
 
-# dnc ID CHECK_TIME: valid_until is the check date (UTC) + 21 days
+# dnc ID CHECK_TIME: valid_until is the check's date as written (in the
+# export's own offset) + 21 days
 dnc() {
-	local s until
-	s=$(date -u -d "$2" +%s)
-	until=$(date -u -d "@$((s / 86400 * 86400 + 21 * 86400))" +%Y-%m-%d)
+	local until
+	until=$(date -u -d "${2:0:10} + 21 days" +%Y-%m-%d)
 	printf '%s,o1,Acme,w1,%s,b1,voice,+15557654321,clear,%s,0.001,0.0005,USD\r\n' "$1" "$2" "$until"
 }
 

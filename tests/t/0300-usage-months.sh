@@ -81,7 +81,7 @@ ucat "$S" $O/Usage/2026-10/$O-2026-10-sms.csv | tail -n +2 | cut -d, -f1,6 | tr 
 printf '%s\n' s1,2026-10-15T08:00:00Z s2,2026-10-15T09:00:00Z | diff - got || fail "sms order"
 # 2026-10-31T23:30:00-05:00 is November 1st in UTC: the DNC check is November's
 fmctl -s "$S" ls $O/Usage/2026-11 | grep -q "$O-2026-11-dnc.csv" || fail "dnc month"
-ucat "$S" $O/Usage/2026-11/$O-2026-11-dnc.csv | grep -q '2026-11-01T04:30:00Z,b1,voice,+15557654321,clear,2026-11-22,' || fail "dnc row"
+ucat "$S" $O/Usage/2026-11/$O-2026-11-dnc.csv | grep -q '2026-11-01T04:30:00Z,b1,voice,+15557654321,clear,2026-11-21,' || fail "dnc row"
 # --type must agree with the header
-expect_fail "unknown fax column" fmctl -s "$S" usage --org $O --type fax sms.csv
+expect_fail "fax column 'start_time' missing" fmctl -s "$S" usage --org $O --type fax sms.csv
 fmctl -s "$S" usage --org $O --type sms --now 2027-01-01T00:00:00Z sms.csv 2>/dev/null

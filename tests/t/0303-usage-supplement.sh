@@ -55,6 +55,6 @@ assert_eq "$(ls "$U/2026-10" | tr '\n' ' ')" \
 note "a late copy of an archived record with other fields is refused"
 before=$(store_state "$S")
 export_csv x4.csv "$CALL_HDR" "$(call new 2026-10-09T00:00:00Z 1)" "$(call a 2026-10-03T00:00:00Z 60 Acme 0.02)"
-expect_fail "x4.csv:3: record_id a is already archived with different fields" fmctl -s "$S" usage --org $O x4.csv
+expect_fail "x4.csv:3: record_id a is already archived in $O/Usage/2026-10/$O-2026-10-call.csv with different rated fields" fmctl -s "$S" usage --org $O x4.csv
 assert_eq "$LAST_RC" 1 "exit status"
 assert_eq "$(store_state "$S")" "$before" "store changed"

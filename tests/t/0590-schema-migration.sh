@@ -1,5 +1,7 @@
 # 0590-schema-migration: a version-1 catalog (no chunk checksums) moves
-# forward to the current version (3: chunk SHA-256 and remote_state). fmfs refuses to serve it until migrated (it opens
+# forward to the current version (2: chunk sums, 3: chunk SHA-256 and
+# remote_state, 4: the usage record index, filled by fmctl usage on first
+# use). fmfs refuses to serve it until migrated (it opens
 # read-only), saying how; blobs stored under version 1 are still checked
 # (whole SHA-256 at open) until fmctl verify --repair records their sums.
 source "$FMFS_TOP/tests/lib.sh"
@@ -13,18 +15,21 @@ mkdir src
 random_file src/a.pdf 100000
 random_file src/b.csv $((2 * 1048576 + 5))
 fmctl ingest --org $org --kind usage --period 2025-12 src/a.pdf src/b.csv >/dev/null
-# make it what version 1 wrote: the same tables, no chunks table
-sqlite3 "$S/catalog.db" "DROP TABLE chunks; DROP TABLE chunk_sha256; DROP TABLE remote_state; PRAGMA user_version=1;"
+# make it what version 1 wrote: the same tables, none of the later ones
+V=$(sql "$S" 'PRAGMA user_version')
+sqlite3 "$S/catalog.db" "DROP TABLE chunks; DROP TABLE chunk_sha256; DROP TABLE remote_state;
+	DROP TABLE usage_records; DROP TABLE usage_legs; DROP TABLE usage_files; PRAGMA user_version=1;"
 assert_eq "$(sql "$S" 'PRAGMA user_version')" 1
 
-expect_fail "schema version 1 is older than 3: run 'fmctl verify --repair' once to migrate it" \
+expect_fail "schema version 1 is older than $V: run 'fmctl verify --repair' once to migrate it" \
 	"$BIN/fmfs" "$S" "$M" -f
-expect_fail "older than 3" fmctl ls /
+expect_fail "older than $V" fmctl ls /
 # a writing command migrates; the old blobs have no sums yet
 random_file src/c.pdf 3000
 fmctl ingest --org $org --kind usage --period 2025-12 src/c.pdf >/dev/null
-assert_eq "$(sql "$S" 'PRAGMA user_version')" 3 "not migrated"
+assert_eq "$(sql "$S" 'PRAGMA user_version')" "$V" "not migrated"
 assert_eq "$(sql "$S" 'SELECT count(*) FROM chunk_sha256')" 0 "chunk SHA-256 table (v3)"
+assert_eq "$(sql "$S" 'SELECT count(*) FROM usage_records')" 0 "the record index (v4) starts empty"
 assert_eq "$(sql "$S" 'SELECT count(*) FROM chunks')" 1 "only the new blob has sums"
 check_catalog "$S"
 fmctl ls /$org/Usage/2025-12 | grep -q b.csv || fail "rows lost in the migration"

@@ -3,8 +3,10 @@
  * reader for the platform's exports, one record at a time. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 #include "csv.h"
@@ -347,4 +349,71 @@ int csv_read(struct csv_reader *r)
 			continue;
 		}
 	}
+}
+
+/* ---- export headers ---- */
+
+/* s without its leading and trailing spaces: start and length. */
+static const char *trimmed(const char *s, size_t *len)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return s;
+}
+
+int csv_header_match(char **fields, size_t n, const char *const *names,
+		     int *idx, char *why, size_t whylen)
+{
+	for (size_t i = 0; names[i]; i++) {
+		size_t want = strlen(names[i]);
+
+		idx[i] = -1;
+		for (size_t f = 0; f < n; f++) {
+			size_t len;
+			const char *s = trimmed(fields[f], &len);
+
+			if (len != want || strncasecmp(s, names[i], len))
+				continue;
+			if (idx[i] >= 0) {
+				snprintf(why, whylen, "column '%s' given twice", names[i]);
+				return -EINVAL;
+			}
+			idx[i] = (int)f;
+		}
+	}
+	return 0;
+}
+
+size_t csv_header_extra(char **fields, size_t n, const int *idx, size_t nnames,
+			char *out, size_t outlen)
+{
+	size_t extra = 0, used = 0;
+
+	if (outlen)
+		out[0] = '\0';
+	for (size_t f = 0; f < n; f++) {
+		size_t i = 0, len;
+		const char *s = trimmed(fields[f], &len);
+		int w;
+
+		while (i < nnames && idx[i] != (int)f)
+			i++;
+		if (i < nnames)
+			continue;
+		w = len ? snprintf(out + used, outlen - used, "%s'%.*s'", extra ? ", " : "",
+				   (int)(len > 64 ? 64 : len), s) :
+			  snprintf(out + used, outlen - used, "%s(empty)", extra ? ", " : "");
+		extra++;
+		if (w > 0 && used + (size_t)w < outlen)
+			used += (size_t)w;
+		else
+			used = outlen ? outlen - 1 : 0;
+	}
+	return extra;
 }

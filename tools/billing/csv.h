@@ -62,4 +62,17 @@ void csv_reader_release(struct csv_reader *r);
  * quote, invalid UTF-8, NUL byte), with the reason in r->error. */
 int csv_read(struct csv_reader *r);
 
+/* ---- export headers (docs/formats.md §1 "Input headers") ---- */
+
+/* Match a header record against names (NULL-terminated): idx[i] is the
+ * field holding names[i], or -1 if no field does. Names match
+ * case-insensitively after trimming spaces, in any order. Returns 0, or
+ * -EINVAL with the reason in why when a name is given twice. */
+int csv_header_match(char **fields, size_t n, const char *const *names,
+		     int *idx, char *why, size_t whylen);
+/* The header fields that no name matched (idx and nnames as matched by
+ * csv_header_match), as "'a', 'b', (empty)" into out. Returns how many. */
+size_t csv_header_extra(char **fields, size_t n, const int *idx, size_t nnames,
+			char *out, size_t outlen);
+
 #endif

@@ -42,6 +42,7 @@ struct flush_job {
 	struct arena *a;
 	char path[4200];
 	int rc;
+	char error[4608];
 };
 
 struct usage_merge {
@@ -53,6 +54,7 @@ struct usage_merge {
 	int *runs;               /* ids of the run files not yet merged */
 	size_t nruns, capruns;
 	int next_run;
+	char error[4608];         /* why the last -EIO */
 };
 
 static size_t rec_size(const struct rec_hdr *r)
@@ -67,13 +69,22 @@ static const char *rec_rid(const struct rec_hdr *r)
 
 static int rec_cmp(const struct rec_hdr *a, const struct rec_hdr *b)
 {
+	int c;
+
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
 	if (a->month != b->month)
 		return a->month < b->month ? -1 : 1;
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
-	return strcmp(rec_rid(a), rec_rid(b));
+	c = strcmp(rec_rid(a), rec_rid(b));
+	if (c)
+		return c;
+	/* copies of one record: a fixed order whatever the input order, so
+	 * the copy kept (and the bytes written) never depend on it */
+	if (a->rowlen != b->rowlen)
+		return a->rowlen < b->rowlen ? -1 : 1;
+	return memcmp(rec_rid(a) + a->ridlen + 1, rec_rid(b) + b->ridlen + 1, a->rowlen);
 }
 
 static int rec_ptr_cmp(const void *a, const void *b)
@@ -113,6 +124,8 @@ static int job_wait(struct usage_merge *m)
 		return 0;
 	pthread_join(m->job.thread, NULL);
 	m->job.busy = false;
+	if (m->job.rc < 0)
+		snprintf(m->error, sizeof(m->error), "%s", m->job.error);
 	return m->job.rc;
 }
 
@@ -156,12 +169,17 @@ static int runs_push(struct usage_merge *m, int id)
 	return 0;
 }
 
-static int write_error(const char *path)
+const char *usage_merge_error(const struct usage_merge *m)
 {
-	int rc = errno ? -errno : -EIO;
+	return m->error;
+}
 
-	fprintf(stderr, "fmctl usage: %s: cannot write: %s\n", path, strerror(-rc));
-	return rc;
+/* A run file that cannot be written: the reason kept in err, -EIO. */
+static int write_error(char *err, size_t errlen, const char *path)
+{
+	snprintf(err, errlen, "%s: cannot write: %s", path,
+		 strerror(errno ? errno : EIO));
+	return -EIO;
 }
 
 /* Sort an arena and write it to job->path (the helper thread's work). */
@@ -175,14 +193,14 @@ static void *job_run(void *arg)
 	qsort(a->recs, a->nrecs, sizeof(*a->recs), rec_ptr_cmp);
 	f = fopen(job->path, "w");
 	if (!f) {
-		job->rc = write_error(job->path);
+		job->rc = write_error(job->error, sizeof(job->error), job->path);
 		goto out_reset;
 	}
 	for (size_t i = 0; rc == 0 && i < a->nrecs; i++)
 		if (fwrite(a->recs[i], rec_size(a->recs[i]), 1, f) != 1)
-			rc = write_error(job->path);
+			rc = write_error(job->error, sizeof(job->error), job->path);
 	if (fclose(f) && rc == 0)
-		rc = write_error(job->path);
+		rc = write_error(job->error, sizeof(job->error), job->path);
 	job->rc = rc;
 out_reset:
 	a->nrecs = 0;
@@ -212,6 +230,8 @@ static int arena_flush(struct usage_merge *m, bool wait)
 		return 0;
 	}
 	job_run(&m->job);
+	if (m->job.rc < 0)
+		snprintf(m->error, sizeof(m->error), "%s", m->job.error);
 	return m->job.rc;
 }
 
@@ -257,6 +277,7 @@ int usage_merge_add(struct usage_merge *m, const struct usage_rec *r)
 /* ---- merging ---- */
 
 struct run_in {
+	struct usage_merge *m;
 	FILE *f;
 	char *buf;      /* the current record (struct rec_hdr first) */
 	size_t cap;
@@ -288,7 +309,8 @@ static int run_next(struct run_in *in)
 		goto out_short;
 	return 1;
 out_short:
-	fprintf(stderr, "fmctl usage: %s: temp run file short or unreadable\n", in->path);
+	snprintf(in->m->error, sizeof(in->m->error), "%s: temp run file short or unreadable",
+		 in->path);
 	return -EIO;
 }
 
@@ -330,11 +352,13 @@ static int merge_runs(struct usage_merge *m, const int *ids, size_t n, FILE *out
 		goto out_free;
 	}
 	for (size_t i = 0; i < n; i++) {
+		ins[i].m = m;
 		run_path(m, ids[i], ins[i].path, sizeof(ins[i].path));
 		ins[i].f = fopen(ins[i].path, "r");
 		if (!ins[i].f) {
-			rc = -errno;
-			fprintf(stderr, "fmctl usage: %s: %s\n", ins[i].path, strerror(errno));
+			snprintf(m->error, sizeof(m->error), "%s: %s", ins[i].path,
+				 strerror(errno));
+			rc = -EIO;
 			goto out_close;
 		}
 		setvbuf(ins[i].f, NULL, _IOFBF, RUN_BUFSIZ);
@@ -353,7 +377,7 @@ static int merge_runs(struct usage_merge *m, const int *ids, size_t n, FILE *out
 
 		if (out) {
 			if (fwrite(h, rec_size(h), 1, out) != 1) {
-				rc = write_error(outpath);
+				rc = write_error(m->error, sizeof(m->error), outpath);
 				break;
 			}
 		} else {
@@ -402,10 +426,10 @@ int usage_merge_each(struct usage_merge *m, usage_rec_fn fn, void *arg)
 		run_path(m, id, path, sizeof(path));
 		out = fopen(path, "w");
 		if (!out)
-			return write_error(path);
+			return write_error(m->error, sizeof(m->error), path);
 		rc = merge_runs(m, m->runs, MERGE_FANIN, out, path, NULL, NULL);
 		if (fclose(out) && rc == 0)
-			rc = write_error(path);
+			rc = write_error(m->error, sizeof(m->error), path);
 		if (runs_push(m, id) < 0 && rc == 0)
 			rc = -ENOMEM;
 		for (size_t i = 0; i < MERGE_FANIN; i++) {

@@ -24,7 +24,9 @@ struct usage_merge; /* caller frees with usage_merge_close() */
 int usage_merge_open(const char *dir, size_t mem, struct usage_merge **out);
 /* Removes the run files. NULL is a no-op. */
 void usage_merge_close(struct usage_merge *m);
-/* Copy one record in. 0 or -errno (logged). */
+/* Why the last -EIO (a run file that cannot be written or read), one line. */
+const char *usage_merge_error(const struct usage_merge *m);
+/* Copy one record in. 0 or -errno (-EIO: see usage_merge_error()). */
 int usage_merge_add(struct usage_merge *m, const struct usage_rec *r);
 /* Every record added, in order; the pointers are valid during the call.
  * fn returning non-zero stops the walk and is returned. Call once. */

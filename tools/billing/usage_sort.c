@@ -1,7 +1,8 @@
 /* usage_sort.c - fmctl usage's scratch space: records go through the
  * external merge sort of usage_merge.c; a throwaway SQLite file in the temp
- * folder (never the catalog) holds the archived record_ids and the rows
- * whose record_id may come twice, so memory stays flat at any input size. */
+ * folder (never the catalog) holds the rows whose record_id may come twice,
+ * so memory stays flat at any input size. Errors: -errno, the reason in
+ * usage_sort_error(). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,10 +30,11 @@
 
 struct usage_sort {
 	sqlite3 *db;
-	sqlite3_stmt *suspect_insert, *arch_insert, *arch_get;
+	sqlite3_stmt *suspect_insert;
 	struct usage_merge *merge;
 	uint64_t *seen, *twice;
 	char path[4096];
+	char error[4608];
 };
 
 static const char schema[] =
@@ -43,8 +45,6 @@ static const char schema[] =
 	"PRAGMA locking_mode=EXCLUSIVE;"
 	"PRAGMA temp_store=FILE;"
 	"PRAGMA cache_size=-8192;" /* 8 MiB: the tables here stay small */
-	"CREATE TABLE arch(type INT, rid TEXT, h INT, PRIMARY KEY(type, rid))"
-	" WITHOUT ROWID;"
 	"CREATE TABLE suspect(type INT, rid TEXT, h INT, file INT, line INT);"
 	"BEGIN;";
 
@@ -80,14 +80,6 @@ int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
 		rc = sqlite3_prepare_v2(s->db,
 					"INSERT INTO suspect VALUES(?,?,?,?,?)", -1,
 					&s->suspect_insert, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db,
-					"INSERT OR IGNORE INTO arch VALUES(?,?,?)", -1,
-					&s->arch_insert, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db,
-					"SELECT h FROM arch WHERE type=? AND rid=?", -1,
-					&s->arch_get, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", s->path,
 			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -103,8 +95,6 @@ void usage_sort_close(struct usage_sort *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->suspect_insert);
-	sqlite3_finalize(s->arch_insert);
-	sqlite3_finalize(s->arch_get);
 	sqlite3_close(s->db);
 	unlink(s->path);
 	usage_merge_close(s->merge);
@@ -113,16 +103,24 @@ void usage_sort_close(struct usage_sort *s)
 	free(s);
 }
 
+const char *usage_sort_error(const struct usage_sort *s)
+{
+	return s->error;
+}
+
+/* A scratch database error: the reason kept, -EIO. */
+static int sql_error(struct usage_sort *s)
+{
+	snprintf(s->error, sizeof(s->error), "%s: %s", s->path, sqlite3_errmsg(s->db));
+	return -EIO;
+}
+
 static int step_done(struct usage_sort *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
-		return -EIO;
-	}
-	return 0;
+	return rc == SQLITE_DONE ? 0 : sql_error(s);
 }
 
 /* Is (type, rid) maybe in the filter? With set, adds it too. A blocked
@@ -162,17 +160,16 @@ int usage_sort_add(struct usage_sort *s, int type, int month, int64_t start,
 	if (bloom_test(s->seen, SEEN_BITS, type, rid, true))
 		bloom_test(s->twice, TWICE_BITS, type, rid, true);
 	rc = usage_merge_add(s->merge, &r);
-	if (rc < 0 && rc != -EIO)
-		fprintf(stderr, "fmctl usage: sorting: %s\n", strerror(-rc));
+	if (rc < 0)
+		snprintf(s->error, sizeof(s->error), "sorting: %s",
+			 rc == -EIO ? usage_merge_error(s->merge) : strerror(-rc));
 	return rc;
 }
 
 int usage_sort_end_input(struct usage_sort *s)
 {
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
-		return -EIO;
-	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_error(s);
 	return 0;
 }
 
@@ -238,39 +235,7 @@ int usage_sort_conflict(struct usage_sort *s, char *rid, size_t ridlen,
 		goto out_sql;
 	return -EEXIST;
 out_sql:
-	fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
-	return -EIO;
-}
-
-int usage_sort_archived_add(struct usage_sort *s, int type, const char *rid,
-			    uint64_t h)
-{
-	sqlite3_stmt *st = s->arch_insert;
-
-	sqlite3_bind_int(st, 1, type);
-	sqlite3_bind_text(st, 2, rid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)h);
-	return step_done(s, st);
-}
-
-int usage_sort_archived_get(struct usage_sort *s, int type, const char *rid,
-			    uint64_t *h)
-{
-	sqlite3_stmt *st = s->arch_get;
-	int rc;
-
-	sqlite3_bind_int(st, 1, type);
-	sqlite3_bind_text(st, 2, rid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*h = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
-	return -EIO;
+	return sql_error(s);
 }
 
 /* Note a row whose record_id the input may hold twice. */
@@ -310,7 +275,7 @@ static int walk_rec(void *arg, const struct usage_rec *r)
 		return 0;
 	w->prev_type = r->type;
 	snprintf(w->prev, sizeof(w->prev), "%s", r->rid);
-	return w->fn(w->arg, r->type, r->month, r->rid, r->row, r->len, r->file, r->line);
+	return w->fn(w->arg, r);
 }
 
 int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg)
@@ -321,10 +286,11 @@ int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg)
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto out_sql;
 	ret = usage_merge_each(s->merge, walk_rec, &w);
+	if (ret == -EIO && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s", usage_merge_error(s->merge));
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !ret)
 		goto out_sql;
 	return ret;
 out_sql:
-	fprintf(stderr, "fmctl usage: scratch database: %s\n", sqlite3_errmsg(s->db));
-	return -EIO;
+	return sql_error(s);
 }

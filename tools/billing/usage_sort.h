@@ -1,12 +1,14 @@
 /* usage_sort.h - where fmctl usage keeps the records between reading and
  * writing: an external merge sort (usage_merge.c) for the records, Bloom
  * filters and a temporary SQLite file (not the catalog) for duplicate
- * record_ids and for what the archive already holds. Memory stays flat. */
+ * record_ids. Memory stays flat. */
 #ifndef FMFS_USAGE_SORT_H
 #define FMFS_USAGE_SORT_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "usage_merge.h"
 
 struct usage_sort; /* caller frees with usage_sort_close() */
 
@@ -14,9 +16,12 @@ struct usage_sort; /* caller frees with usage_sort_close() */
 int usage_sort_open(const char *dir, struct usage_sort **out, char *err,
 		    size_t errlen);
 void usage_sort_close(struct usage_sort *s);
+/* Why the last call failed with -EIO (or a sorting error), one line. */
+const char *usage_sort_error(const struct usage_sort *s);
 
-/* Add one record: h is the hash of its output row, file/line where it was
- * read. 0 or -EIO. */
+/* Add one record: h is the fingerprint of its rated fields (copies with
+ * the same h are the same record), file/line where it was read. 0 or
+ * -errno. */
 int usage_sort_add(struct usage_sort *s, int type, int month, int64_t start,
 		   const char *rid, uint64_t h, const void *row, size_t len,
 		   int file, uint64_t line);
@@ -29,17 +34,9 @@ int usage_sort_end_input(struct usage_sort *s);
 int usage_sort_conflict(struct usage_sort *s, char *rid, size_t ridlen,
 			int *file, uint64_t *line, int *file0, uint64_t *line0);
 
-/* Records already archived (read back from the archive's files). */
-int usage_sort_archived_add(struct usage_sort *s, int type, const char *rid,
-			    uint64_t h);
-/* 0 and *h if rid is archived, -ENOENT, -EIO. */
-int usage_sort_archived_get(struct usage_sort *s, int type, const char *rid,
-			    uint64_t *h);
-
 /* Every record (copies once), ordered by type, month, start time, then
  * record_id. fn returning non-zero stops the walk and is returned. */
-typedef int (*usage_row_fn)(void *arg, int type, int month, const char *rid,
-			    const void *row, size_t len, int file, uint64_t line);
+typedef int (*usage_row_fn)(void *arg, const struct usage_rec *r);
 int usage_sort_each(struct usage_sort *s, usage_row_fn fn, void *arg);
 
 #endif

@@ -1,7 +1,10 @@
 /* cmd_usage.c - fmctl usage: turn the platform's usage exports into one CSV
  * per closed UTC month and type (docs/formats.md §2-3), supplements for records
- * that arrive late, all ingested in one all-or-nothing batch. */
+ * that arrive late, all ingested in one all-or-nothing batch. Each record is
+ * checked against the org's whole archive through the catalog's record
+ * index (records.c), which this batch extends in the same transaction. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -9,12 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "../billing/csv.h"
+#include "../billing/fields.h"
 #include "fmctl.h"
 #include "../billing/time.h"
 #include "../billing/usage_record.h"
@@ -47,8 +51,15 @@ struct usage_run {
 	char *notes_buf;
 	size_t notes_len;
 	struct catalog *cat;
+	uint64_t org_id;        /* the org's folder, 0 while it has none */
 	struct usage_sort *sort;
 	struct ingest *ing;
+	size_t *part_items;     /* per part written (in order): its batch item */
+	size_t nparts_all, cap_parts;
+	size_t group_first;     /* the first part of the group being written */
+	FILE *ident;            /* identities of the new records (ident_put) */
+	bool reported;          /* an error was printed already */
+	uint64_t indexed_files, indexed_records; /* archived before the index */
 	char tmpdir[4096];
 	struct month_count *counts;
 	size_t ncounts, capcounts;
@@ -123,6 +134,9 @@ static int read_export(struct usage_run *u, int idx, FILE *rowf, char **rowbuf)
 		rc = -EINVAL;
 		goto out_close;
 	}
+	if (l.nextra)
+		fmctl_error("usage", "%s:%" PRIu64 ": %s column%s ignored: %s", path, r.line,
+			    usage_type_name(l.type), l.nextra > 1 ? "s" : "", l.extra);
 	while ((got = csv_read(&r)) == 1) {
 		struct usage_row row;
 		off_t len;
@@ -135,15 +149,19 @@ static int read_export(struct usage_run *u, int idx, FILE *rowf, char **rowbuf)
 			rc = -EINVAL;
 			goto out_close;
 		}
+		/* the call leg rides behind the output row: "txn\0leg\0" */
+		fprintf(rowf, "%s%c%s%c", row.txn_id ? row.txn_id : "", 0,
+			row.leg_id ? row.leg_id : "", 0);
 		len = ftello(rowf);
 		fflush(rowf);
 		if (!month_is_closed(u, row.month))
 			u->open_records[idx]++;
 		rc = usage_sort_add(u->sort, l.type, row.month, row.start, row.record_id,
-				    XXH64(*rowbuf, (size_t)len, 0), *rowbuf, (size_t)len,
-				    idx, r.line);
-		if (rc < 0)
+				    row.fp, *rowbuf, (size_t)len, idx, r.line);
+		if (rc < 0) {
+			fmctl_error("usage", "%s", usage_sort_error(u->sort));
 			goto out_close;
+		}
 	}
 	if (got < 0) {
 		fmctl_error("usage", "%s:%" PRIu64 ": %s", path, r.line, r.error);
@@ -181,20 +199,6 @@ static int read_exports(struct usage_run *u)
 
 /* ---- what the archive already holds ---- */
 
-/* Hash of a record's fields (each with its NUL), as the reader sees them. */
-static uint64_t fields_hash(char **fields, size_t n)
-{
-	XXH64_state_t *st = XXH64_createState();
-	uint64_t h;
-
-	XXH64_reset(st, 0);
-	for (size_t i = 0; i < n; i++)
-		XXH64_update(st, fields[i], strlen(fields[i]) + 1);
-	h = XXH64_digest(st);
-	XXH64_freeState(st);
-	return h;
-}
-
 /* The file name base "ORG-YYYY-MM-TYPE". */
 static void group_base(const struct usage_run *u, int type, int month, char *out,
 		       size_t len)
@@ -230,50 +234,10 @@ static bool name_is_group_file(const char *name, const char *base, int *suppleme
 }
 
 struct arch_list {
-	struct usage_run *u;
 	const char *base;
-	int type;
 	int max_supplement;
 	bool found;
-	int rc;
-	char name[FM_NAME_MAX + 1];
 };
-
-static int arch_load_file(struct usage_run *u, int type, const struct node *n)
-{
-	struct csv_reader r;
-	int fd = blob_open(catalog_store(u->cat), n->sha256), got, rc = 0;
-	FILE *f;
-
-	if (fd < 0) {
-		fmctl_error("usage", "%s: cannot open the archived file: %s", n->name,
-			    strerror(-fd));
-		return fd;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return -errno;
-	}
-	csv_reader_init(&r, f, n->name);
-	got = csv_read(&r);
-	if (got == 1 && (r.nfields < 1 || strcmp(r.fields[0], "record_id")))
-		got = -2;
-	while (got == 1 && (got = csv_read(&r)) == 1) {
-		rc = usage_sort_archived_add(u->sort, type, r.fields[0],
-					     fields_hash(r.fields, r.nfields));
-		if (rc < 0)
-			break;
-	}
-	if (got < 0 && rc == 0) {
-		fmctl_error("usage", "archived %s:%" PRIu64 ": %s", n->name, r.line,
-			    got == -2 ? "does not start with record_id" : r.error);
-		rc = -EINVAL;
-	}
-	csv_reader_release(&r);
-	fclose(f);
-	return rc;
-}
 
 static int arch_visit(void *arg, const struct node *n)
 {
@@ -285,15 +249,15 @@ static int arch_visit(void *arg, const struct node *n)
 	a->found = true;
 	if (s > a->max_supplement)
 		a->max_supplement = s;
-	a->rc = arch_load_file(a->u, a->type, n);
-	return a->rc;
+	return 0;
 }
 
-/* Load the record_ids of what the archive holds for (type, month). */
+/* Does the archive hold files of (type, month) already, and which
+ * supplement comes next? */
 static int group_load_archive(struct usage_run *u, int type, int month)
 {
 	char base[FM_NAME_MAX + 1], path[1024], m[8];
-	struct arch_list a = { .u = u, .base = base, .type = type };
+	struct arch_list a = { .base = base };
 	struct node dir;
 	int rc;
 
@@ -306,14 +270,190 @@ static int group_load_archive(struct usage_run *u, int type, int month)
 	else if (rc == 0)
 		rc = node_list(u->cat, dir.id, 0, arch_visit, &a);
 	if (rc < 0) {
-		if (rc != a.rc)
-			fmctl_error("usage", "%s: cannot read the archive: %s", path,
-				    strerror(-rc));
+		fmctl_error("usage", "%s: cannot read the archive: %s", path, strerror(-rc));
 		return rc;
 	}
 	u->archived = a.found;
 	u->supplement = a.found ? a.max_supplement + 1 : 0;
 	return 0;
+}
+
+/* "ORG/Usage/YYYY-MM/NAME" of an archived file node, for messages. */
+static void node_where(struct usage_run *u, uint64_t id, char *out, size_t len)
+{
+	struct node n, dir;
+
+	if (node_get(u->cat, id, &n) < 0 || node_get(u->cat, n.parent, &dir) < 0) {
+		snprintf(out, len, "node %" PRIu64, id);
+		return;
+	}
+	snprintf(out, len, "%s/Usage/%s/%s", u->org, dir.name, n.name);
+}
+
+/* ---- indexing what was archived before the record index ---- */
+
+/* Nodes gathered from one node_list() (which cannot be nested). */
+struct node_vec {
+	struct node *v;
+	size_t n, cap;
+};
+
+static int node_vec_push(void *arg, const struct node *n)
+{
+	struct node_vec *nv = arg;
+
+	if (nv->n == nv->cap) {
+		size_t cap = nv->cap ? nv->cap * 2 : 32;
+		struct node *v = realloc(nv->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		nv->v = v;
+		nv->cap = cap;
+	}
+	nv->v[nv->n++] = *n;
+	return 0;
+}
+
+/* Index one record of an archived file (its path in where). */
+static int index_record(struct usage_run *u, const struct node *n, const char *where,
+			uint64_t line, const struct usage_row *row)
+{
+	char other[1200], rid[ID_MAX + 1] = "?";
+	uint64_t fp, node;
+	int rc = record_put(u->cat, u->org_id, row->record_id, row->fp, n->id,
+			    row->txn_id, row->leg_id);
+
+	if (rc == -EEXIST && record_get(u->cat, u->org_id, row->record_id, &fp, &node) == 0) {
+		if (fp == row->fp)
+			return 0; /* the same record archived twice (by hand): one identity */
+		node_where(u, node, other, sizeof(other));
+		fmctl_error("usage", "archived %s:%" PRIu64 ": record_id %s differs from the one archived in %s: the archive disagrees with itself",
+			    where, line, row->record_id, other);
+		return -EEXIST;
+	}
+	if (rc == -EADDRINUSE) {
+		record_leg_get(u->cat, u->org_id, row->txn_id, row->leg_id, rid, sizeof(rid));
+		fmctl_error("usage", "archived %s:%" PRIu64 ": record_id %s rates call leg (txn_id %s, leg_id %s), also archived as record_id %s: the archive disagrees with itself",
+			    where, line, row->record_id, row->txn_id, row->leg_id, rid);
+		return -EEXIST;
+	}
+	return rc;
+}
+
+/* Index the records of one archived usage CSV (generated, or ingested by
+ * hand with its own spelling of times and money). */
+static int index_file(struct usage_run *u, const struct node *n, uint64_t *records)
+{
+	char where[1200], why[512];
+	struct csv_reader r;
+	struct usage_layout l;
+	struct usage_row row;
+	int fd, got, rc = 0;
+	FILE *f;
+
+	node_where(u, n->id, where, sizeof(where));
+	fd = blob_open(catalog_store(u->cat), n->sha256);
+	if (fd < 0) {
+		fmctl_error("usage", "%s: cannot open the archived file: %s", where,
+			    strerror(-fd));
+		return fd;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -errno;
+	}
+	csv_reader_init(&r, f, where);
+	got = csv_read(&r);
+	if (got == 1 && usage_layout_init(&l, -1, r.fields, r.nfields, why, sizeof(why)) < 0) {
+		/* not a usage file (a note, a spreadsheet's CSV): no records */
+		fmctl_error("usage", "%s: not indexed: %s", where, why);
+		got = 0;
+	}
+	while (got == 1 && (got = csv_read(&r)) == 1) {
+		if (usage_record_identify(&l, r.fields, r.nfields, &row, why, sizeof(why)) < 0) {
+			fmctl_error("usage", "archived %s:%" PRIu64 ": %s", where, r.line, why);
+			rc = -EINVAL;
+			break;
+		}
+		rc = index_record(u, n, where, r.line, &row);
+		if (rc < 0)
+			break;
+		(*records)++;
+	}
+	if (got < 0 && rc == 0) {
+		fmctl_error("usage", "archived %s:%" PRIu64 ": %s", where, r.line, r.error);
+		rc = -EINVAL;
+	}
+	csv_reader_release(&r);
+	fclose(f);
+	return rc < 0 ? rc : record_file_mark(u->cat, n->id);
+}
+
+static bool name_is_csv(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && !strcasecmp(name + len - 4, ".csv");
+}
+
+/* Bring the record index up to date with the org's usage archive: every
+ * CSV under ORG/Usage/ not indexed yet (archived before the index existed,
+ * or ingested by hand since) is read once, in one transaction. */
+static int index_archive(struct usage_run *u)
+{
+	struct node_vec months = { 0 }, files = { 0 };
+	char path[1024];
+	uint64_t nfiles = 0, records = 0;
+	struct node usage;
+	int rc;
+
+	if (node_org(u->cat, u->org, &u->org_id) < 0) {
+		u->org_id = 0; /* no folder yet: nothing archived */
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/Usage", u->org);
+	rc = node_resolve(u->cat, path, &usage);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc == 0)
+		rc = node_list(u->cat, usage.id, 0, node_vec_push, &months);
+	if (rc == 0)
+		rc = record_batch_begin(u->cat);
+	if (rc < 0) {
+		fmctl_error("usage", "%s: cannot read the archive: %s", path, strerror(-rc));
+		free(months.v);
+		return rc;
+	}
+	for (size_t m = 0; rc == 0 && m < months.n; m++) {
+		files.n = 0;
+		if (months.v[m].type != NODE_DIR)
+			continue;
+		rc = node_list(u->cat, months.v[m].id, 0, node_vec_push, &files);
+		for (size_t i = 0; rc == 0 && i < files.n; i++) {
+			const struct node *n = &files.v[i];
+
+			if (n->type != NODE_FILE || !name_is_csv(n->name))
+				continue;
+			rc = record_file_indexed(u->cat, n->id);
+			if (rc == 0) {
+				rc = index_file(u, n, &records);
+				nfiles++;
+			} else if (rc == 1) {
+				rc = 0;
+			}
+		}
+	}
+	if (rc == 0)
+		rc = record_batch_end(u->cat, true);
+	else
+		record_batch_end(u->cat, false);
+	u->indexed_files = nfiles;
+	u->indexed_records = records;
+	free(months.v);
+	free(files.v);
+	return rc;
 }
 
 /* ---- writing the months ---- */
@@ -328,6 +468,18 @@ static int part_open(struct usage_run *u)
 	char path[4200];
 	struct csv_writer w;
 
+	if (u->nparts_all == u->cap_parts) {
+		size_t cap = u->cap_parts ? u->cap_parts * 2 : 64;
+		size_t *v = realloc(u->part_items, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		u->part_items = v;
+		u->cap_parts = cap;
+	}
+	if (!u->nparts)
+		u->group_first = u->nparts_all;
+	u->nparts_all++;
 	u->nparts++;
 	part_path(u, u->nparts, path, sizeof(path));
 	u->part = fopen(path, "w");
@@ -386,6 +538,7 @@ static int group_finish(struct usage_run *u)
 		snprintf(name, sizeof(name), "%s%s%s.csv", base, supp, part);
 		part_path(u, i, path, sizeof(path));
 		item.path = path;
+		u->part_items[u->group_first + (size_t)i - 1] = ingest_count(u->ing);
 		rc = ingest_add(u->ing, &item);
 		if (rc < 0)
 			fmctl_error("usage", "%s", ingest_error(u->ing));
@@ -417,54 +570,89 @@ static int group_start(struct usage_run *u, int type, int month)
 	return group_load_archive(u, type, month);
 }
 
-/* Is this generated row the same record as the archived one (hash h)? */
-static int row_matches(const void *row, size_t len, uint64_t h)
-{
-	struct csv_reader r;
-	FILE *f = fmemopen((void *)row, len, "r");
-	int got, same;
+/* The identity of a new record, kept until the batch commits. */
+struct ident {
+	uint32_t item;     /* ingest item (the part file) */
+	int32_t file;      /* export and line it was read from */
+	uint64_t line;
+	uint64_t fp;
+	uint16_t ridlen, txnlen, leglen;
+};
 
-	if (!f)
-		return -ENOMEM;
-	csv_reader_init(&r, f, "row");
-	r.line = 2; /* not the first record: no BOM to skip */
-	got = csv_read(&r);
-	same = got == 1 && fields_hash(r.fields, r.nfields) == h;
-	csv_reader_release(&r);
-	fclose(f);
-	return same;
+static int ident_put(struct usage_run *u, const struct ident *id, const char *rid,
+		     const char *txn, const char *leg)
+{
+	if (fwrite(id, sizeof(*id), 1, u->ident) != 1 ||
+	    fwrite(rid, 1, id->ridlen, u->ident) != id->ridlen ||
+	    fwrite(txn, 1, id->txnlen, u->ident) != id->txnlen ||
+	    fwrite(leg, 1, id->leglen, u->ident) != id->leglen) {
+		fmctl_error("usage", "%s: cannot write a temp file: %s", u->tmpdir,
+			    strerror(errno));
+		return -EIO;
+	}
+	return 0;
 }
 
-static int write_row(void *arg, int type, int month, const char *rid,
-		     const void *row, size_t len, int file, uint64_t line)
+/* Is record r new (0), the same as the archived one (1), or refused (<0)?
+ * Same = the fingerprints of its rated fields match (docs/formats.md §3). */
+static int record_check(struct usage_run *u, const struct usage_rec *r,
+			const char *txn, const char *leg)
 {
-	struct usage_run *u = arg;
-	uint64_t h;
+	char where[1200], other[128];
+	uint64_t fp, node;
 	int rc;
 
-	if (!month_is_closed(u, month))
-		return count_month(u, type, month); /* left for a later run */
-	if (type != u->type || month != u->month) {
-		rc = group_start(u, type, month);
+	if (!u->org_id)
+		return 0;
+	rc = record_get(u->cat, u->org_id, r->rid, &fp, &node);
+	if (rc == 0 && fp == r->h)
+		return 1;
+	if (rc == 0) {
+		node_where(u, node, where, sizeof(where));
+		fmctl_error("usage", "%s:%" PRIu64 ": record_id %s is already archived in %s with different rated fields (records are never replaced)",
+			    u->files[r->file], r->line, r->rid, where);
+		return -EEXIST;
+	}
+	if (rc != -ENOENT || !*txn)
+		return rc == -ENOENT ? 0 : rc;
+	rc = record_leg_get(u->cat, u->org_id, txn, leg, other, sizeof(other));
+	if (rc == 0 && record_get(u->cat, u->org_id, other, &fp, &node) == 0) {
+		node_where(u, node, where, sizeof(where));
+		fmctl_error("usage", "%s:%" PRIu64 ": record_id %s rates call leg (txn_id %s, leg_id %s), already rated as record_id %s in %s (a leg is rated once)",
+			    u->files[r->file], r->line, r->rid, txn, leg, other, where);
+		return -EEXIST;
+	}
+	return rc == -ENOENT ? 0 : rc < 0 ? rc : -EIO;
+}
+
+static int write_row(void *arg, const struct usage_rec *r)
+{
+	struct usage_run *u = arg;
+	const char *row = r->row, *txn, *leg;
+	size_t len;
+	int rc;
+
+	/* split the row from the call leg behind it */
+	txn = memchr(row, 0, r->len);
+	leg = txn + 1;
+	while (txn > row && txn[-1] != '\n')
+		txn--;
+	len = (size_t)(txn - row);
+	if (!month_is_closed(u, r->month))
+		return count_month(u, r->type, r->month); /* left for a later run */
+	if (r->type != u->type || r->month != u->month) {
+		rc = group_start(u, r->type, r->month);
 		if (rc < 0)
 			return rc;
 	}
-	if (u->archived) {
-		rc = usage_sort_archived_get(u->sort, type, rid, &h);
-		if (rc == 0) {
-			rc = row_matches(row, len, h);
-			if (rc < 0)
-				return rc;
-			if (!rc) {
-				fmctl_error("usage", "%s:%" PRIu64 ": record_id %s is already archived with different fields",
-					    u->files[file], line, rid);
-				return -EEXIST;
-			}
-			u->old_rows++;
-			return 0;
-		}
-		if (rc != -ENOENT)
-			return rc;
+	rc = record_check(u, r, txn, leg);
+	if (rc < 0) {
+		u->reported = true;
+		return rc;
+	}
+	if (rc == 1) {
+		u->old_rows++;
+		return 0;
 	}
 	if (!u->part || u->part_rows == u->max_rows) {
 		rc = part_close(u);
@@ -477,7 +665,72 @@ static int write_row(void *arg, int type, int month, const char *rid,
 		return -EIO;
 	u->part_rows++;
 	u->new_rows++;
-	return 0;
+	return ident_put(u, &(struct ident){
+				.item = (uint32_t)(u->nparts_all - 1),
+				.file = r->file, .line = r->line, .fp = r->h,
+				.ridlen = (uint16_t)strlen(r->rid),
+				.txnlen = (uint16_t)strlen(txn),
+				.leglen = (uint16_t)strlen(leg) },
+			 r->rid, txn, leg);
+}
+
+/* The ingest hook: index the new records under the nodes of their files,
+ * in the batch's own transaction (so the index never disagrees with the
+ * archive). */
+static int index_new(void *arg, struct catalog *cat, const uint64_t *ids,
+		     size_t n, char *why, size_t whylen)
+{
+	struct usage_run *u = arg;
+	char rid[ID_MAX + 1], txn[ID_MAX + 1], leg[ID_MAX + 1], where[1200];
+	struct ident id;
+	uint64_t org = u->org_id, node;
+	int rc = 0;
+
+	if (fflush(u->ident) || fseeko(u->ident, 0, SEEK_SET))
+		return -EIO;
+	for (size_t i = 0; rc == 0 && i < u->nparts_all; i++)
+		rc = record_file_mark(cat, ids[u->part_items[i]]);
+	while (rc == 0 && fread(&id, sizeof(id), 1, u->ident) == 1) {
+		struct node part;
+
+		if (id.item >= u->nparts_all || u->part_items[id.item] >= n || id.ridlen > ID_MAX || id.txnlen > ID_MAX ||
+		    id.leglen > ID_MAX || fread(rid, 1, id.ridlen, u->ident) != id.ridlen ||
+		    fread(txn, 1, id.txnlen, u->ident) != id.txnlen ||
+		    fread(leg, 1, id.leglen, u->ident) != id.leglen) {
+			snprintf(why, whylen, "%s: temp file of record identities is damaged",
+				 u->tmpdir);
+			return -EIO;
+		}
+		rid[id.ridlen] = txn[id.txnlen] = leg[id.leglen] = '\0';
+		node = ids[u->part_items[id.item]];
+		if (!org) { /* the org's folder is new in this batch */
+			rc = node_get(cat, node, &part);
+			if (rc < 0)
+				break;
+			org = part.org;
+		}
+		rc = record_put(cat, org, rid, id.fp, node, id.txnlen ? txn : NULL, leg);
+		if (rc == -EEXIST) {
+			uint64_t fp, other;
+
+			u->org_id = org;
+			if (record_get(cat, org, rid, &fp, &other) == 0)
+				node_where(u, other, where, sizeof(where));
+			else
+				snprintf(where, sizeof(where), "this batch");
+			snprintf(why, whylen, "%s:%" PRIu64 ": record_id %s is also in %s with another type or month (a record_id is archived once per org)",
+				 u->files[id.file], id.line, rid, where);
+		} else if (rc == -EADDRINUSE) {
+			char other[ID_MAX + 1] = "?";
+
+			record_leg_get(cat, org, txn, leg, other, sizeof(other));
+			snprintf(why, whylen, "%s:%" PRIu64 ": record_id %s rates call leg (txn_id %s, leg_id %s), also rated as record_id %s (a leg is rated once)",
+				 u->files[id.file], id.line, rid, txn, leg, other);
+		}
+	}
+	if (rc == 0 && ferror(u->ident))
+		rc = -EIO;
+	return rc;
 }
 
 static int write_months(struct usage_run *u)
@@ -486,6 +739,8 @@ static int write_months(struct usage_run *u)
 
 	u->type = -1;
 	rc = usage_sort_each(u->sort, write_row, u);
+	if (rc < 0 && !u->reported && usage_sort_error(u->sort)[0])
+		fmctl_error("usage", "%s", usage_sort_error(u->sort));
 	if (rc == 0)
 		rc = group_finish(u);
 	else
@@ -566,6 +821,26 @@ static struct progress *start_progress(const struct usage_run *u)
 	return progress_start("usage", "reading exports", (uint64_t)u->nfiles, bytes);
 }
 
+/* An unnamed temp file in dir (O_TMPFILE, or created and unlinked). */
+static FILE *tmpfile_in(const char *dir)
+{
+	char path[4200];
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/ident-XXXXXX", dir);
+		fd = mkstemp(path);
+		if (fd < 0)
+			return NULL;
+		unlink(path);
+	}
+	f = fdopen(fd, "w+");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 static int run(struct usage_run *u)
 {
 	char err[1024];
@@ -600,6 +875,17 @@ static int run(struct usage_run *u)
 	rc = fmctl_open("usage", 0, &u->cat);
 	if (rc < 0)
 		goto out_sort;
+	rc = index_archive(u);
+	phase("index");
+	if (rc < 0)
+		goto out_cat;
+	u->ident = tmpfile_in(u->tmpdir);
+	if (!u->ident) {
+		fmctl_error("usage", "%s: cannot make a temp file: %s", u->tmpdir,
+			    strerror(errno));
+		rc = -EIO;
+		goto out_cat;
+	}
 	u->added = open_memstream(&u->added_buf, &u->added_len);
 	u->notes = open_memstream(&u->notes_buf, &u->notes_len);
 	if (!u->added || !u->notes) {
@@ -607,8 +893,10 @@ static int run(struct usage_run *u)
 		goto out_streams;
 	}
 	rc = fmctl_ingest_open(u->cat, &u->ing);
-	if (rc == 0)
+	if (rc == 0) {
+		ingest_set_hook(u->ing, index_new, u);
 		rc = write_months(u);
+	}
 	if (rc == 0)
 		rc = check_duplicates(u);
 	phase("write");
@@ -624,6 +912,9 @@ static int run(struct usage_run *u)
 	if (rc == 0) {
 		fwrite(u->added_buf, 1, u->added_len, stdout);
 		fwrite(u->notes_buf, 1, u->notes_len, stderr);
+		if (u->indexed_files)
+			fprintf(stderr, "%" PRIu64 " usage files archived before the record index, now indexed (%" PRIu64 " records)\n",
+				u->indexed_files, u->indexed_records);
 		report_open(u);
 		fprintf(stderr, "%zu files added\n", added);
 	}
@@ -633,6 +924,8 @@ out_streams:
 		fclose(u->added);
 	if (u->notes)
 		fclose(u->notes);
+	fclose(u->ident);
+out_cat:
 	catalog_close(u->cat);
 out_sort:
 	usage_sort_close(u->sort);
@@ -641,6 +934,7 @@ out_rmdir:
 	progress = NULL;
 	rmdir(u->tmpdir);
 	free(u->counts);
+	free(u->part_items);
 	free(u->open_records);
 	free(u->added_buf);
 	free(u->notes_buf);
