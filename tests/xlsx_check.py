@@ -105,6 +105,14 @@ def expect(t, v):
     return v, 's', None, v
 
 
+def unescape(v):
+    # a string cell's _xHHHH_ is the character HHHH (ECMA-376), which
+    # spreadsheets decode and openpyxl 3.0 does not
+    if isinstance(v, str):
+        return re.sub(r'_x([0-9A-Fa-f]{4})_', lambda m: chr(int(m.group(1), 16)), v)
+    return v
+
+
 def col_letter(i):
     s = ''
     i += 1
@@ -150,7 +158,7 @@ def main():
         for i, v in enumerate(row):
             c = ws.cell(row=r, column=i + 1)
             val, dtype, fmt, _ = expect(types[i] if i < len(types) else TEXT, v)
-            got = c.value
+            got = unescape(c.value)
             if types[i] == MONEY and dtype == 'n':
                 ok = isinstance(got, (int, float)) and '%.6f' % got == val
             elif dtype == 'd':

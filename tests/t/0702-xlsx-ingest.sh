@@ -3,7 +3,7 @@
 # fmctl ingest of a CSV named as a known layout adds SAME-NAME.xlsx in the
 # same batch (parts and revisions too), other names get none; a value not in its column's
 # exact form stays text as it is (16 significant digits, leading zeros, a
-# time with a space); ts fractions are kept; a header-only CSV and an empty
+# time with a space, a literal _x0041_); ts fractions are kept; a header-only CSV and an empty
 # file give a sheet with the header; a file that is not CSV is refused with
 # nothing archived; FMFS_XLSX_VIEW=0 turns the view off; ingesting again is
 # a no-op; in a manifest that mixes kinds each file keeps its own direction.
@@ -24,7 +24,7 @@ call_csv=in/$O-$P-call.csv
 	printf '%s\r\n' \
 		"202610311234567891,o1,\"'=1+2\",w1,t1,l1,outgoing,2026-10-03T00:00:00.5Z,2026-10-03T00:00:01.123456Z,2026-10-03T00:01:00Z,60,59,60,\"'+6561234567\",0042,answered,US,0.015000,1234567890123.123456,0.010000,USD,\"'@x\"" \
 		"r2,o1,1E5,w1,t2,l1,outgoing,2026-10-04 00:00:00,,2026-10-04T00:01:00Z,0042,-0,1e3,+1555,\"a,b\",unanswered,,0.0150,-0.000000,987654321.123456,USD,=x" \
-		"r3,o1,\"' hello\",w1,t3,l1,outgoing,2026-10-05T23:59:59.999Z,,2026-10-31T23:59:59Z,-7,0,0,x,y,busy,GB,0.000000,0.000000,0.000000,EUR"
+		"r3,o1,\"' hello\",w1,t3,l1,outgoing,2026-10-05T23:59:59.999Z,,2026-10-31T23:59:59Z,-7,0,0,x,y,busy,GB,0.000000,0.000000,0.000000,EUR,x_x0041_y"
 } >"$call_csv"
 fmctl -s S ingest "${usage[@]}" "$call_csv" >out || fail "ingest"
 grep -q "ingested 2 file(s)" out || fail "CSV and view expected: $(cat out)"
@@ -42,6 +42,7 @@ assert v('K3') == ('0042', 's') and v('L3') == ('-0', 's') and v('M3') == ('1e3'
 assert v('H3') == ('2026-10-04 00:00:00', 's') and v('R3') == ('0.0150', 's')
 assert v('S3') == ('-0.000000', 's') and v('C3') == ('1E5', 's') and v('O3') == ('a,b', 's')
 assert v('K4') == (-7, 'n') and v('C4') == (' hello', 's')
+assert v('V4') == ('x_x005F_x0041_y', 's')  # a literal _x0041_, escaped (openpyxl does not decode)
 assert ws['H2'].value == datetime.datetime(2026, 10, 3, 0, 0, 0, 500000)
 assert ws['I2'].value == datetime.datetime(2026, 10, 3, 0, 0, 1, 123000)  # openpyxl: ms
 assert ws['H2'].number_format == 'yyyy-mm-dd hh:mm:ss.000'

@@ -204,14 +204,58 @@ static void widen(struct sheet *s, lxw_col_t col, unsigned w)
 		s->width[col] = w;
 }
 
+/* Does s hold "_xHHHH_", which a spreadsheet reads as an escaped character? */
+static bool has_escape(const char *s)
+{
+	for (; (s = strstr(s, "_x")); s += 2)
+		if (strspn(s + 2, "0123456789abcdefABCDEF") >= 4 && s[6] == '_')
+			return true;
+	return false;
+}
+
+/* v with the '_' of every "_xHHHH_" written as _x005F_ (ECMA-376's escape of
+ * the escape), so the cell reads back as v. Caller frees; NULL: no memory. */
+static char *escape_escapes(const char *v)
+{
+	char *out = malloc(strlen(v) * 7 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *p = v; *p; p++) {
+		if (p[0] == '_' && p[1] == 'x' && strspn(p + 2, "0123456789abcdefABCDEF") >= 4 &&
+		    p[6] == '_') {
+			memcpy(o, "_x005F", 6);
+			o += 6;
+		}
+		*o++ = *p;
+	}
+	*o = 0;
+	return out;
+}
+
 static int text_write(struct sheet *s, lxw_col_t col, const char *v,
 		      lxw_format *fmt)
 {
+	char *esc = NULL;
+	int rc;
+
 	if (strlen(v) > CELL_CHARS_MAX)
 		return fail(s, -EFBIG, "row %u, column %u: a cell holds at most %d characters",
 			    (unsigned)s->row + 1, (unsigned)col + 1, CELL_CHARS_MAX);
 	widen(s, col, chars(v));
-	return lxw_errno(worksheet_write_string(s->ws, s->row, col, v, fmt));
+	if (has_escape(v)) {
+		esc = escape_escapes(v);
+		if (!esc)
+			return fail(s, -ENOMEM, "out of memory");
+		if (strlen(esc) > CELL_CHARS_MAX) {
+			free(esc);
+			return fail(s, -EFBIG, "row %u, column %u: a cell holds at most %d characters",
+				    (unsigned)s->row + 1, (unsigned)col + 1, CELL_CHARS_MAX);
+		}
+	}
+	rc = lxw_errno(worksheet_write_string(s->ws, s->row, col, esc ? esc : v, fmt));
+	free(esc);
+	return rc;
 }
 
 static int cell_write(struct sheet *s, lxw_col_t col, const char *v, bool quoted)
