@@ -196,13 +196,13 @@ static const struct layout *layout_of_rest(const char *rest, size_t n)
 	for (size_t i = 0; i < WALLET; i++) {
 		size_t ln = strlen(layouts[i].name);
 
-		if (n < ln || strncmp(rest, layouts[i].name, ln))
+		if (n < ln || strncmp(rest, layouts[i].name, ln) != 0)
 			continue;
 		if (n == ln)
 			return &layouts[i];
 		if (i < N_USAGE && n == ln + sl + 2 &&
 		    !strncmp(rest + ln, supplement, sl) &&
-		    is_digits(rest + ln + sl, 2) && strncmp(rest + ln + sl, "00", 2))
+		    is_digits(rest + ln + sl, 2) && strncmp(rest + ln + sl, "00", 2) != 0)
 			return &layouts[i];
 	}
 	if (n > 7 && !strncmp(rest, "wallet-", 7) && is_id(rest + 7, n - 7))
@@ -215,14 +215,14 @@ const struct layout *layout_of_name(const char *name)
 	size_t n = strlen(name);
 	bool rev = false;
 
-	if (n < 4 || strcmp(name + n - 4, ".csv"))
+	if (n < 4 || strcmp(name + n - 4, ".csv") != 0)
 		return NULL;
 	n -= 4;
 	if (n > 8 && !strncmp(name + n - 8, "-part", 5) && is_digits(name + n - 3, 3))
 		n -= 8;
 	/* a revision of a revenue or report file (docs/formats.md §4) */
 	if (n > 6 && !strncmp(name + n - 6, "-rev", 4) && is_digits(name + n - 2, 2) &&
-	    strncmp(name + n - 2, "00", 2)) {
+	    strncmp(name + n - 2, "00", 2) != 0) {
 		n -= 6;
 		rev = true;
 	}

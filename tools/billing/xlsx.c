@@ -294,7 +294,7 @@ static int cell_write(struct sheet *s, lxw_col_t col, const char *v, bool quoted
 		e = worksheet_write_number(s->ws, s->row, col, (double)day, s->f_date);
 		return lxw_errno(e);
 	case CELL_BOOL:
-		if (strcmp(v, "true") && strcmp(v, "false"))
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
 			break;
 		widen(s, col, 5);
 		e = worksheet_write_boolean(s->ws, s->row, col, v[0] == 't', NULL);

@@ -77,7 +77,7 @@ static bool view_wanted(void)
 {
 	const char *v = getenv("FMFS_XLSX_VIEW");
 
-	return !v || (strcmp(v, "0") && strcmp(v, "no") && strcmp(v, "off"));
+	return !v || (strcmp(v, "0") != 0 && strcmp(v, "no") != 0 && strcmp(v, "off") != 0);
 }
 
 int fmctl_ingest_open(struct catalog *cat, struct ingest **out)
