@@ -4,7 +4,12 @@
 # physical limits in the same run: cat FILE >/dev/null and LC_ALL=C sort FILE.
 # Wall time and peak RSS from /usr/bin/time -v. Prints a Markdown table.
 #
-# Knobs: USAGE_BENCH_N (records), USAGE_BENCH_DIR (data and store, on the
+# Then the same export into an org that already holds USAGE_BENCH_ARCHIVED
+# record identities (default 100,000,000; 0 skips it), made with the catalog
+# library directly (bench/mkrecords.c), not through CSV: the record index of
+# docs/formats.md §3 against its size.
+#
+# Knobs: USAGE_BENCH_N (records), USAGE_BENCH_ARCHIVED, USAGE_BENCH_DIR (data and store, on the
 # native disk; default a new /var/tmp/fmfs-bench-usage.XXXXXX, removed
 # afterwards unless USAGE_BENCH_KEEP=1). The temp folder of fmctl usage is TMPDIR (set to the
 # bench dir here, so the scratch database is on the same disk).
@@ -68,9 +73,30 @@ run cat cat "$F"
 run sort env LC_ALL=C TMPDIR="$DIR/tmp" sort -o /dev/null "$F"
 # sort with about the memory fmctl usage uses: an external merge like ours
 run sort128 env LC_ALL=C TMPDIR="$DIR/tmp" sort -S 128M -o /dev/null "$F"
+# the xlsx views (issue 12) are left out: this measures the conversion and
+# the record identity, not libxlsxwriter
+export FMFS_XLSX_VIEW=0
 run usage env TMPDIR="$DIR/tmp" "$B/fmctl" -s "$DIR/store" usage --org bench.example \
 	--now 2027-01-01T00:00:00Z "$F"
 files=$("$B/fmctl" -s "$DIR/store" ls bench.example/Usage/2026-10 | wc -l)
+
+A=${USAGE_BENCH_ARCHIVED:-100000000}
+if [ "$A" -gt 0 ]; then
+	TOP=$(cd "$(dirname "$0")/.." && pwd)
+	make -s -C "$TOP" B="$B" "$B/libcatalog.a" >/dev/null
+	cc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TOP/catalog" "$TOP/bench/mkrecords.c" \
+		"$B/libcatalog.a" $(pkg-config --cflags --libs sqlite3 libcrypto libutf8proc libzip libcurl libxxhash) \
+		-lpthread -o "$DIR/mkrecords"
+	"$B/fmctl" init "$DIR/big" >/dev/null
+	echo "bench/usage.sh: archiving $A record identities" >&2
+	run mkrecords "$DIR/mkrecords" "$DIR/big" bench.example "$A"
+	catalog_mb=$(($(stat -c %s "$DIR/big/catalog.db") / 1048576))
+	run usage_big env TMPDIR="$DIR/tmp" "$B/fmctl" -s "$DIR/big" usage --org bench.example \
+		--now 2027-01-01T00:00:00Z "$F"
+	# once more: every record is now archived (a re-export)
+	run usage_again env TMPDIR="$DIR/tmp" "$B/fmctl" -s "$DIR/big" usage --org bench.example \
+		--now 2027-01-01T00:00:00Z "$F"
+fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 mbs() { awk -v s="$size" -v t="$1" 'BEGIN { printf "%.0f", (t > 0 ? s / t / 1048576 : 0) }'; }
@@ -85,4 +111,17 @@ Export: $N call records, $(numfmt --to=iec "$size") ($size bytes), three months,
 | \`fmctl usage --org D EXPORT\` | $usage_s | $(mbs "$usage_s") | $(ratio "$usage_s" "$sort_s") | $((usage_kb / 1024)) |
 
 (October: $files file(s) in Usage/2026-10.)
+TABLE
+[ "$A" -gt 0 ] || exit 0
+cat <<TABLE
+
+Record identity (docs/formats.md §3) against the archive's size: the same export into an org
+holding $A archived record identities and as many call legs (catalog $catalog_mb MiB, made by
+bench/mkrecords in ${mkrecords_s} s), then again (every record already archived):
+
+| run | wall (s) | vs empty org | peak RSS (MiB) |
+|---|---:|---:|---:|
+| into an empty org | $usage_s | 1.00 | $((usage_kb / 1024)) |
+| into an org holding $A records | $usage_big_s | $(ratio "$usage_big_s" "$usage_s") | $((usage_big_kb / 1024)) |
+| the same export again (all archived) | $usage_again_s | $(ratio "$usage_again_s" "$usage_s") | $((usage_again_kb / 1024)) |
 TABLE

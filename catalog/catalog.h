@@ -275,6 +275,9 @@ int record_leg_get(struct catalog *cat, uint64_t org, const char *txn,
  * (the record_id is indexed already), -EADDRINUSE (the leg is), -EIO. */
 int record_put(struct catalog *cat, uint64_t org, const char *rid, uint64_t fp,
 	       uint64_t node, const char *txn, const char *leg);
+/* The call leg part of record_put() alone: 0, -EADDRINUSE, -EIO. */
+int record_leg_put(struct catalog *cat, uint64_t org, const char *txn,
+		   const char *leg, const char *rid);
 /* Has the file node been indexed (1) or not (0)? Or -EIO. */
 int record_file_indexed(struct catalog *cat, uint64_t node);
 /* Note that the file node is indexed (in the same transaction). 0 or -EIO. */

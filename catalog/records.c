@@ -85,14 +85,22 @@ int record_put(struct catalog *cat, uint64_t org, const char *rid, uint64_t fp,
 	sqlite3_reset(st);
 	if (rc < 0 || !txn)
 		return rc < 0 ? rc : 0;
-	st = catalog_stmt(cat, STMT_RECORD_LEG_PUT);
+	return record_leg_put(cat, org, txn, leg, rid);
+}
+
+int record_leg_put(struct catalog *cat, uint64_t org, const char *txn,
+		   const char *leg, const char *rid)
+{
+	sqlite3_stmt *st = catalog_stmt(cat, STMT_RECORD_LEG_PUT);
+	int rc;
+
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)org);
 	sqlite3_bind_text(st, 2, txn, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, leg, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, rid, -1, SQLITE_STATIC);
-	rc = step(cat, st, "record_put");
+	rc = step(cat, st, "record_leg_put");
 	sqlite3_reset(st);
 	return rc < 0 ? (rc == -EEXIST ? -EADDRINUSE : rc) : 0;
 }

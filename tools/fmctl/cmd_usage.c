@@ -904,6 +904,7 @@ static int run(struct usage_run *u)
 		rc = ingest_commit(u->ing, &added, &unchanged);
 		if (rc < 0)
 			fmctl_error("usage", "%s", ingest_error(u->ing));
+		phase("commit");
 	}
 	fflush(u->added);
 	fflush(u->notes);
