@@ -37,18 +37,33 @@ bool field_ts(const char *s, int64_t *us)
 int csv_columns(struct csv_reader *r, const char *const *names, int *idx,
 		char *err, size_t errlen)
 {
-	for (int i = 0; names[i]; i++) {
-		idx[i] = -1;
-		for (size_t f = 0; f < r->nfields; f++)
-			if (!strcmp(r->fields[f], names[i]))
-				idx[i] = (int)f;
+	char why[256];
+
+	if (csv_header_match(r->fields, r->nfields, names, idx, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s:%llu: %s", r->path, (unsigned long long)r->line, why);
+		return -EINVAL;
+	}
+	for (int i = 0; names[i]; i++)
 		if (idx[i] < 0) {
 			snprintf(err, errlen, "%s:%llu: no column '%s'", r->path,
 				 (unsigned long long)r->line, names[i]);
 			return -EINVAL;
 		}
-	}
 	return 0;
+}
+
+void csv_extra_note(struct csv_reader *r, const int *idx, size_t nnames,
+		    char *notes, size_t noteslen)
+{
+	char extra[512];
+	size_t used = strlen(notes);
+	size_t n = csv_header_extra(r->fields, r->nfields, idx, nnames, extra, sizeof(extra));
+
+	if (!n || used >= noteslen)
+		return;
+	snprintf(notes + used, noteslen - used, "%s%s:%llu: column%s ignored: %s",
+		 used ? "\n" : "", r->path, (unsigned long long)r->line, n > 1 ? "s" : "",
+		 extra);
 }
 
 /* ---- one export file ---- */
@@ -107,9 +122,12 @@ static void lf_close(struct ledger_file *lf)
 	lf->f = NULL;
 }
 
+/* Open dir/name and match its header against cols; unknown columns are
+ * noted in notes (unless NULL) for the caller to show. */
 static int lf_open(struct ledger_file *lf, const char *dir, const char *name,
-		   const char *const *cols, char *err, size_t errlen)
+		   const char *const *cols, char *notes, char *err, size_t errlen)
 {
+	size_t ncols = 0;
 	int rc;
 
 	memset(lf, 0, sizeof(*lf));
@@ -133,9 +151,15 @@ static int lf_open(struct ledger_file *lf, const char *dir, const char *name,
 	}
 	lf->nheader = lf->r.nfields;
 	rc = csv_columns(&lf->r, cols, lf->idx, err, errlen);
-	if (rc < 0)
+	if (rc < 0) {
 		lf_close(lf);
-	return rc;
+		return rc;
+	}
+	while (cols[ncols])
+		ncols++;
+	if (notes)
+		csv_extra_note(&lf->r, lf->idx, ncols, notes, LEDGER_NOTES);
+	return 0;
 }
 
 /* Next record: 1, 0 at the end, -errno (in err) for a malformed one. */
@@ -291,7 +315,7 @@ static int read_customers(struct ledger *l, char *err, size_t errlen)
 		"payment_mode", "integration_code", "opening_balance", "currency", NULL };
 	struct ledger_file lf;
 	size_t cap = 0;
-	int rc = lf_open(&lf, l->dir, "customers.csv", cols, err, errlen);
+	int rc = lf_open(&lf, l->dir, "customers.csv", cols, l->notes, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -599,7 +623,7 @@ static int txn_duplicates(struct ledger *l, uint64_t *hash, size_t n, char *err,
 		}
 	if (!ndups)
 		return 0;
-	rc = lf_open(&lf, l->dir, "transactions.csv", cols, err, errlen);
+	rc = lf_open(&lf, l->dir, "transactions.csv", cols, NULL, err, errlen);
 	if (rc < 0) {
 		free(dups);
 		return rc;
@@ -647,7 +671,7 @@ static int read_transactions(struct ledger *l, char *err, size_t errlen)
 	struct ledger_file lf;
 	uint64_t *hash = NULL;
 	size_t cap = 0;
-	int rc = lf_open(&lf, l->dir, "transactions.csv", cols, err, errlen);
+	int rc = lf_open(&lf, l->dir, "transactions.csv", cols, l->notes, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -691,7 +715,7 @@ static int read_topups(struct ledger *l, char *err, size_t errlen)
 		"wallet_id", "entry_type", "channel", "payment_reference", "amount",
 		"currency", NULL };
 	struct ledger_file lf;
-	int rc = lf_open(&lf, l->dir, "topups.csv", cols, err, errlen);
+	int rc = lf_open(&lf, l->dir, "topups.csv", cols, l->notes, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -831,7 +855,7 @@ static int read_wallet(struct ledger *l, char *err, size_t errlen)
 	static const char *const cols[] = { "wallet_id", "posted_at", "entry_type",
 		"reference", "description", "amount", "currency", NULL };
 	struct ledger_file lf;
-	int rc = lf_open(&lf, l->dir, "wallet.csv", cols, err, errlen);
+	int rc = lf_open(&lf, l->dir, "wallet.csv", cols, l->notes, err, errlen);
 
 	if (rc < 0)
 		return rc;

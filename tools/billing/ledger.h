@@ -92,8 +92,13 @@ struct wallet_hash {
 	size_t customer;
 };
 
+#define LEDGER_NOTES 2048
+
 struct ledger {
 	const char *dir;
+	/* "FILE:1: columns ignored: 'x', (empty)" lines, for the caller to
+	 * show once (docs/formats.md §1 Input headers); "" if none */
+	char notes[LEDGER_NOTES];
 	int64_t start, end; /* the period, [start, end) */
 	int days;
 	struct customer *customers; /* sorted by wallet_id */
@@ -127,10 +132,15 @@ int ledger_currency(const struct ledger *l, const char *ccy);
 /* An input time (time_parse(), time.h) as microseconds UTC. */
 bool field_ts(const char *s, int64_t *us);
 
-/* Column indexes of names in the header record r (just read); -EINVAL with
- * "FILE:1: no column 'x'" in err if one is missing. */
+/* Column indexes of names in the header record r (just read), matched
+ * ignoring case and surrounding spaces, in any order (csv_header_match);
+ * -EINVAL with "FILE:1: no column 'x'" (or "column 'x' given twice") in err. */
 int csv_columns(struct csv_reader *r, const char *const *names, int *idx,
 		char *err, size_t errlen);
+/* Append "FILE:LINE: column(s) ignored: 'x', ..." to notes (a line of its
+ * own) when r's header has columns that none of the nnames matched. */
+void csv_extra_note(struct csv_reader *r, const int *idx, size_t nnames,
+		    char *notes, size_t noteslen);
 
 
 #endif

@@ -161,7 +161,7 @@ int report_read(struct report *r, const struct ledger *l, const char *dir,
 	char path[4096], why[512];
 	struct csv_reader cr;
 	size_t nheader = 0;
-	int idx[C_N], pidx[1] = { -1 }, rc;
+	int idx[C_N + 1], rc; /* idx[C_N]: the optional period column */
 	FILE *f;
 
 	memset(r, 0, sizeof(*r));
@@ -176,8 +176,10 @@ int report_read(struct report *r, const struct ledger *l, const char *dir,
 		rc = csv_columns(&cr, cols, idx, err, errlen);
 		/* an export may carry the period column too: then it must agree */
 		if (rc == 0 && csv_columns(&cr, (const char *const[]){ "period", NULL },
-					   pidx, why, sizeof(why)) < 0)
-			pidx[0] = -1;
+					   &idx[C_N], why, sizeof(why)) < 0)
+			idx[C_N] = -1;
+		if (rc == 0)
+			csv_extra_note(&cr, idx, C_N + 1, r->notes, sizeof(r->notes));
 	} else {
 		rc = fail(err, errlen, -EINVAL, "%s: %s", path,
 			  rc ? cr.error : "empty file (no header)");
@@ -193,7 +195,7 @@ int report_read(struct report *r, const struct ledger *l, const char *dir,
 			break;
 		}
 		bad = sub_parse(cr.fields, idx, &s, l, why, sizeof(why));
-		if (!bad && pidx[0] >= 0 && strcmp(cr.fields[pidx[0]], period))
+		if (!bad && idx[C_N] >= 0 && strcmp(cr.fields[idx[C_N]], period))
 			bad = "period is not the report's";
 		if (!bad && !sub_is_active(&s, start, end) && (s.amount || s.cost))
 			bad = "amount or cost, but the cycle does not run in the period";

@@ -26,6 +26,7 @@ struct subscription {
 struct report {
 	struct subscription *v; /* active in the period, by org, wallet, id */
 	size_t n, cap;
+	char notes[512]; /* subscriptions.csv's ignored columns, or "" */
 };
 
 /* Read dir/subscriptions.csv for period [start, end): every row checked

@@ -89,7 +89,9 @@ int cmd_report(int argc, char **argv)
 		fmctl_error(SUB, "%s", err);
 		return 1;
 	}
+	fmctl_notes(SUB, l.notes);
 	rc = report_read(&r, &l, dir, period, start, end, err, sizeof(err));
+	fmctl_notes(SUB, r.notes);
 	if (rc == 0)
 		rc = report_reconcile(&r, &l, err, sizeof(err));
 	if (rc == 0)

@@ -73,6 +73,7 @@ int cmd_revenue(int argc, char **argv)
 		fmctl_error(SUB, "%s", err);
 		return 1;
 	}
+	fmctl_notes(SUB, l.notes);
 	progress_stage(p, "reading the month's usage", 0, 0);
 	if (fmctl_open(SUB, 0, &cat) < 0) {
 		progress_stop(p);

@@ -45,6 +45,10 @@ bool fmctl_flag(int *argc, char **argv, const char *flag);
  * CSV of a known layout (unless FMFS_XLSX_VIEW=0). 0 or -errno. */
 int fmctl_ingest_open(struct catalog *cat, struct ingest **out);
 
+/* Show each line of a library's notes (ignored columns ...) on stderr as
+ * "fmctl SUB: line". */
+void fmctl_notes(const char *sub, const char *notes);
+
 /* "$TMPDIR/fmctl-XXXXXX" (or /tmp) into out, for mkdtemp. */
 void fmctl_tmpdir_template(char *out, size_t len);
 

@@ -52,6 +52,16 @@ int fmctl_month_args(const char *sub, int argc, char **argv, const char **org,
 	return 0;
 }
 
+void fmctl_notes(const char *sub, const char *notes)
+{
+	while (*notes) {
+		size_t len = strcspn(notes, "\n");
+
+		fmctl_error(sub, "%.*s", (int)len, notes);
+		notes += len + (notes[len] == '\n');
+	}
+}
+
 /* Ingest one generated file (path) as org/kind/period/name dated doc_date,
  * a zip also unzipped into unzip_into when that is not NULL. */
 int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org,
