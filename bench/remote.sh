@@ -118,3 +118,6 @@ Commands: \`build/helpers/remote_cli --url URL [--cacert CA] get objects/big SHA
 and \`remote_cli --endpoint RGW --credentials FILE --url s3://BUCKET/PREFIX put-dir DIR PREFIX [8]\`
 (tests/helpers/remote_cli.c, over catalog/remote.h).
 EOF
+
+# the client side (mounts, publish to RGW, catalog scale): its own section
+"$TOP/bench/remote-mount.sh" "$B"

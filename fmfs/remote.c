@@ -205,8 +205,13 @@ static int check_once(struct fmfs_remote *r, char *why, size_t whylen)
 	r->checked = time(NULL);
 	r->error[0] = 0;
 	pthread_mutex_unlock(&r->lock);
-	if (res == FOLLOW_APPLIED)
+	if (res == FOLLOW_APPLIED) {
+		/* fold the new rows into the catalog file, so readers do not
+		 * look them up through the write-ahead log (find over 100k
+		 * files after a first mount); never waits for a reader */
+		catalog_tx(r->writer, "PRAGMA wal_checkpoint(PASSIVE)");
 		fm_log(FM_LOG_INFO, "%s: revision %" PRIu64 " applied", r->url, m.revision);
+	}
 	return 0;
 }
 
