@@ -5,6 +5,8 @@
  * (two when the manifest is re-signed because half its validity is gone). */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,27 +108,71 @@ static int record_all_sums(struct publish *p)
 	return rc;
 }
 
+#define UPLOAD_THREADS 8 /* blobs in flight at once (S3: one connection each) */
+
+struct uploader {
+	struct publish *p;
+	pthread_mutex_t lock;
+	size_t next;     /* protected by lock */
+	int rc;          /* the first failure; protected by lock */
+};
+
+static void *upload_main(void *arg)
+{
+	struct uploader *u = arg;
+	struct publish *p = u->p;
+	char key[128], why[sizeof(p->err)];
+
+	for (;;) {
+		size_t i;
+		int fd, rc;
+
+		pthread_mutex_lock(&u->lock);
+		i = u->rc == 0 && u->next < p->nblobs ? u->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&u->lock);
+		if (i == SIZE_MAX)
+			return NULL;
+		fd = blob_open(catalog_store(p->cat), p->blobs[i].sha256);
+		if (fd < 0) {
+			rc = fd;
+			snprintf(why, sizeof(why), "blob %s: %s", p->blobs[i].sha256, strerror(-fd));
+		} else {
+			pub_blob_key(p->blobs[i].sha256, key, sizeof(key));
+			rc = dest_put_fd(p->dest, key, fd, p->blobs[i].size, p->blobs[i].sha256,
+					 why, sizeof(why));
+			close(fd);
+		}
+		pthread_mutex_lock(&u->lock);
+		if (rc < 0 && u->rc == 0) {
+			u->rc = rc;
+			memcpy(p->err, why, sizeof(p->err));
+		}
+		pthread_mutex_unlock(&u->lock);
+	}
+}
+
+/* Upload the new blobs, UPLOAD_THREADS at a time. */
 static int upload_blobs(struct publish *p)
 {
-	char key[128];
-	int rc = 0;
+	struct uploader u = { .p = p };
+	pthread_t threads[UPLOAD_THREADS];
+	size_t n = 0;
 
-	for (size_t i = 0; rc == 0 && i < p->nblobs; i++) {
-		int fd = blob_open(catalog_store(p->cat), p->blobs[i].sha256);
-
-		if (fd < 0) {
-			snprintf(p->err, sizeof(p->err), "blob %s: %s", p->blobs[i].sha256,
-				 strerror(-fd));
-			return fd;
-		}
-		pub_blob_key(p->blobs[i].sha256, key, sizeof(key));
-		rc = dest_put_fd(p->dest, key, fd, p->blobs[i].size, p->blobs[i].sha256,
-				 p->err, sizeof(p->err));
-		close(fd);
-		p->objects++;
-		p->bytes += (uint64_t)p->blobs[i].size;
+	pthread_mutex_init(&u.lock, NULL);
+	for (size_t i = 0; i < UPLOAD_THREADS && i < p->nblobs; i++)
+		if (pthread_create(&threads[n], NULL, upload_main, &u) == 0)
+			n++;
+	if (n == 0 && p->nblobs)
+		upload_main(&u);
+	for (size_t i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&u.lock);
+	if (u.rc == 0) {
+		p->objects = p->nblobs;
+		for (size_t i = 0; i < p->nblobs; i++)
+			p->bytes += (uint64_t)p->blobs[i].size;
 	}
-	return rc;
+	return u.rc;
 }
 
 /* The manifest DEST has now: 0 (in *m), -ENOENT, or -errno (printed). */

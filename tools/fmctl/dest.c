@@ -20,7 +20,7 @@
 struct dest {
 	char root[PATH_MAX]; /* a folder's real path, or the s3:// URL */
 	struct remote *s3;   /* NULL: a folder */
-	uint64_t requests;
+	uint64_t requests; /* atomic: publish uploads from several threads */
 };
 
 static int open_s3(struct dest *d, const char *spec, const char *endpoint,
@@ -137,7 +137,7 @@ int dest_get(struct dest *d, const char *key, size_t max, char **buf, size_t *le
 		remote_body_release(&body);
 		return b ? 0 : -ENOMEM;
 	}
-	d->requests++;
+	__atomic_fetch_add(&d->requests, 1, __ATOMIC_RELAXED);
 	snprintf(path, sizeof(path), "%s/%s", d->root, key);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -223,7 +223,7 @@ static int put(struct dest *d, const char *key, int src, int64_t size,
 	struct stat st;
 	int fd, rc = 0;
 
-	d->requests++;
+	__atomic_fetch_add(&d->requests, 1, __ATOMIC_RELAXED);
 	snprintf(path, sizeof(path), "%s/%s", d->root, key);
 	if (!mutable && stat(path, &st) == 0 && st.st_size == size)
 		return 0;

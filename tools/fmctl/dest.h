@@ -1,6 +1,7 @@
 /* dest.h - where fmctl publish writes an org: a folder a web server serves,
  * or s3://BUCKET/PREFIX. Objects are written whole or not at all; each call
- * counts as one request (what a no-op publish is measured by). */
+ * counts as one request (what a no-op publish is measured by). Puts may
+ * run in several threads at once. */
 #ifndef FMFS_DEST_H
 #define FMFS_DEST_H
 
