@@ -63,6 +63,16 @@ expect_fail "not a remote fmfs mount" fmctl status "$local_mnt"
 note "no byte of the network without a signed hash: every download was a GET of a known object"
 grep -v fmfs-probe "$NGINX_LOG" | grep -v '"GET /www/\(manifest\|deltas/[0-9a-f]\{64\}\|objects/[0-9a-f]\{2\}/[0-9a-f]\{62\}\) HTTP' && fail "unexpected requests"
 
+note "an idle poll is one conditional request: If-None-Match answered 304"
+sleep 1.5
+before=$(grep -vc fmfs-probe "$NGINX_LOG")
+sleep 3.2
+grep -v fmfs-probe "$NGINX_LOG" | tail -n +$((before + 1)) >"$T/idle"
+polls=$(wc -l <"$T/idle")
+[ "$polls" -ge 2 ] && [ "$polls" -le 4 ] || fail "$polls requests in 3.2 s of idle polls (poll=1)"
+sed "s/^/# idle: /" "$T/idle"
+grep -v '"GET /www/manifest HTTP/[0-9.]*" 304 0 "-" "[^"-][^"]*"' "$T/idle" && fail "an idle poll that is not one conditional GET"
+
 note "a second mount from the same cache reads without downloading blobs again"
 fmfs_umount "$mnt"
 before=$(nginx_requests objects/)
