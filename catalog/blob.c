@@ -2,9 +2,13 @@
  * the SHA-256 of their bytes (OpenSSL EVP), mode 0444. A blob is written to a
  * temp file while being hashed (and checksummed per chunk, XXH3-64), fsynced,
  * linked into place and its folder fsynced; only then may a catalog row refer
- * to it. A batch is made durable with two syncfs() (bytes, then names). */
+ * to it. A batch is made durable with two syncfs() (bytes, then names).
+ * Nothing on disk is trusted: every name is used beneath an fd of objects/
+ * that was opened without following a symbolic link, and a blob is opened
+ * only if it is a regular file of its catalogued size (blob_openat). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -12,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -43,19 +49,134 @@ void sha256_hex(const void *buf, size_t len, char out[FM_SHA256_HEX + 1])
 	hex(md, out);
 }
 
+bool sha256_is_valid(const char *s)
+{
+	for (int i = 0; i < FM_SHA256_HEX; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[FM_SHA256_HEX] == 0;
+}
+
 void blob_path(const char *store, const char *sha256, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%s/objects/%.2s/%s", store, sha256, sha256 + 2);
 }
 
-int blob_open(const char *store, const char *sha256)
+int blob_dir_open(const char *store)
 {
-	char path[4096];
-	int fd;
+	int dir = open(store, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
 
-	blob_path(store, sha256, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	fd = openat(dir, "objects", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		fd = errno == ENOTDIR ? -ELOOP : -errno; /* O_PATH|O_NOFOLLOW: the link itself */
+	close(dir);
+	return fd;
+}
+
+/* "ab/cdef…" beneath objects/, no symbolic link followed: fd or -errno. */
+static int open_beneath(int objects, const char *sha256)
+{
+	static int no_openat2; /* the kernel (or a seccomp filter) lacks it */
+	struct open_how how = {
+		.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	char rel[FM_SHA256_HEX + 2];
+	int fd, sub;
+
+	snprintf(rel, sizeof(rel), "%.2s/%s", sha256, sha256 + 2);
+	if (!__atomic_load_n(&no_openat2, __ATOMIC_RELAXED)) {
+		fd = (int)syscall(SYS_openat2, objects, rel, &how, sizeof(how));
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOSYS && errno != EPERM)
+			return -errno;
+		__atomic_store_n(&no_openat2, 1, __ATOMIC_RELAXED);
+	}
+	/* both components are hex digits (no '..'): O_NOFOLLOW on each is
+	 * what RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS would check */
+	sub = openat(objects, (char[3]){ sha256[0], sha256[1], 0 },
+		     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0)
+		return errno == ENOTDIR ? -ELOOP : -errno;
+	fd = openat(sub, sha256 + 2, how.flags | O_NOFOLLOW);
+	close(sub);
 	return fd < 0 ? -errno : fd;
+}
+
+int blob_openat(int objects, const char *sha256, int64_t size)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	if (!sha256_is_valid(sha256))
+		return -EINVAL;
+	fd = open_beneath(objects, sha256);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
+		rc = -errno;
+	else if (!S_ISREG(st.st_mode))
+		rc = -EMEDIUMTYPE;
+	else if (size >= 0 && st.st_size != size)
+		rc = -EBADMSG;
+	else if (fcntl(fd, F_SETFL, O_RDONLY) < 0) /* clears O_NONBLOCK */
+		rc = -errno;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int blob_open(const char *store, const char *sha256, int64_t size)
+{
+	int dir, fd;
+
+	if (!sha256_is_valid(sha256))
+		return -EINVAL;
+	dir = blob_dir_open(store);
+	if (dir < 0)
+		return dir;
+	fd = blob_openat(dir, sha256, size);
+	close(dir);
+	return fd;
+}
+
+const char *blob_strerror(int rc)
+{
+	switch (-rc) {
+	case EINVAL:
+		return "not a blob name (64 lowercase hex digits)";
+	case ELOOP:
+	case EXDEV:
+		return "a symbolic link or a path outside objects/ on the way: refused";
+	case EMEDIUMTYPE:
+		return "not a regular file: refused";
+	case EBADMSG:
+		return "damaged: its size or content differs from the catalog";
+	default:
+		return strerror(-rc);
+	}
+}
+
+int blob_open_verified(const char *store, const char *sha256, int64_t size)
+{
+	int fd = blob_open(store, sha256, size), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = blob_verify_fd(fd, sha256);
+	if (rc == 0 && lseek(fd, 0, SEEK_SET) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return fd;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -79,6 +200,35 @@ uint64_t blob_chunk_sum(const void *buf, size_t len)
 	return XXH3_64bits(buf, len);
 }
 
+/* A new temp file objects/tmp-XXXXXX, created beneath objects/ (never
+ * through a symbolic link) with its final mode 0444: fd or -errno. */
+static int tmp_open(const char *store, char name[32])
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	int dir = blob_dir_open(store), fd = -EEXIST;
+
+	if (dir < 0)
+		return dir;
+	for (int tries = 0; fd == -EEXIST && tries < 100; tries++) {
+		unsigned char r[12];
+
+		if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
+			fd = -errno;
+			break;
+		}
+		memcpy(name, "tmp-", 4);
+		for (int i = 0; i < 12; i++)
+			name[4 + i] = chars[r[i] % (sizeof(chars) - 1)];
+		name[16] = 0;
+		fd = openat(dir, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0444);
+		if (fd < 0)
+			fd = -errno;
+	}
+	close(dir);
+	return fd;
+}
+
 static int tmp_create(const char *store, struct blob_tmp *out)
 {
 	out->sums = NULL;
@@ -88,32 +238,61 @@ static int tmp_create(const char *store, struct blob_tmp *out)
 	out->created = false;
 	out->replace = false;
 	out->chunk_state = XXH3_createState();
-	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/tmp-XXXXXX", store);
 	/* fmctl verify --repair leaves it alone: the ingest that makes it
 	 * holds the store's ingest lock (blob_ingest_lock) until it is done */
-	out->fd = out->chunk_state ? mkostemp(out->tmp, O_CLOEXEC) : -1;
+	out->fd = out->chunk_state ? tmp_open(store, out->name) : -ENOMEM;
 	if (out->fd < 0) {
-		int rc = out->chunk_state ? -errno : -ENOMEM;
+		int rc = out->fd;
 
 		XXH3_freeState(out->chunk_state);
 		out->chunk_state = NULL;
 		out->tmp[0] = 0;
+		out->name[0] = 0;
 		return rc;
 	}
+	snprintf(out->tmp, sizeof(out->tmp), "%s/objects/%s", store, out->name);
 	XXH3_64bits_reset(out->chunk_state);
 	return 0;
 }
 
-int blob_ingest_lock(const char *store)
+/* Open STORE/.ingest-lock (made if missing), never through a symbolic
+ * link, never blocking on something that is not a file. */
+static int lock_open(const char *store)
 {
 	char path[4096];
+	struct stat st;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/.ingest-lock", store);
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		  O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_SH) < 0) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EMEDIUMTYPE;
+	}
+	return fd;
+}
+
+int blob_ingest_lock_excl(const char *store)
+{
+	int fd = lock_open(store);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int blob_ingest_lock(const char *store)
+{
+	int fd = lock_open(store);
+
+	if (fd >= 0 && flock(fd, LOCK_SH) < 0) {
 		int rc = -errno;
 
 		close(fd);
@@ -382,11 +561,12 @@ int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
 	return tmp_end(out, md, rc);
 }
 
-/* Does the file at path hold exactly these len bytes? */
-static bool file_holds(const char *path, const void *buf, size_t len)
+/* Does blob sha256 hold exactly these len bytes? */
+static bool blob_holds(const char *store, const char *sha256, const void *buf,
+		       size_t len)
 {
 	char *got = malloc(len ? len : 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = blob_open(store, sha256, (int64_t)len);
 	bool same = got && fd >= 0 && read_retry(fd, got, len) == (ssize_t)len &&
 		    !memcmp(got, buf, len);
 
@@ -401,17 +581,13 @@ static bool file_holds(const char *path, const void *buf, size_t len)
 static bool mem_stored(const char *store, const void *buf, size_t len,
 		       struct blob_tmp *out)
 {
-	char path[4096];
-	struct stat st;
-
 	sha256_hex(buf, len, out->sha256);
-	blob_path(store, out->sha256, path, sizeof(path));
-	if (len > MEM_SAME_MAX || stat(path, &st) < 0 || st.st_size != (off_t)len ||
-	    !file_holds(path, buf, len))
+	if (len > MEM_SAME_MAX || !blob_holds(store, out->sha256, buf, len))
 		return false; /* a damaged copy is healed by the temp (replace) */
 	out->replace = false;
 	out->fd = -1;
 	out->tmp[0] = 0;
+	out->name[0] = 0;
 	out->size = (int64_t)len;
 	out->created = false;
 	out->sums = NULL;
@@ -446,14 +622,32 @@ int blob_write_mem(const char *store, const void *buf, size_t len,
 	return tmp_end(out, md, tmp_append(out, md, buf, len));
 }
 
+/* Remove temp name beneath STORE/objects (never through a link). */
+static void tmp_unlink(const char *store, const char *name)
+{
+	int dir = blob_dir_open(store);
+
+	if (dir < 0)
+		return;
+	unlinkat(dir, name, 0);
+	close(dir);
+}
+
 void blob_discard(struct blob_tmp *b)
 {
 	if (b->fd >= 0)
 		close(b->fd);
 	b->fd = -1;
-	if (b->tmp[0])
-		unlink(b->tmp);
+	if (b->tmp[0] && b->name[0]) {
+		/* tmp is STORE/objects/NAME: the store is what precedes it */
+		char store[4096];
+		size_t len = strlen(b->tmp) - strlen(b->name) - strlen("/objects/");
+
+		snprintf(store, sizeof(store), "%.*s", (int)len, b->tmp);
+		tmp_unlink(store, b->name);
+	}
 	b->tmp[0] = 0;
+	b->name[0] = 0;
 	XXH3_freeState(b->chunk_state);
 	b->chunk_state = NULL;
 	free(b->sums);
@@ -466,74 +660,91 @@ void blob_move(struct blob_tmp *to, struct blob_tmp *from)
 	*to = *from;
 	from->fd = -1;
 	from->tmp[0] = 0;
+	from->name[0] = 0;
 	from->sums = NULL;
 	from->nsums = 0;
 	from->chunk_state = NULL;
 }
 
-static int fsync_dir(const char *path)
+/* The fan-out folder objects/ab of sha256 (made if missing: *newdir set),
+ * never through a symbolic link: fd or -errno. */
+static int fanout_open(int objects, const char *sha256, bool *newdir)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
+	char sub[3] = { sha256[0], sha256[1], 0 };
+	int fd;
 
-	if (fd < 0)
-		return -errno;
-	rc = fsync(fd) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
-/* Give the synced temp b its name objects/ab/cdef… (the folder made if
- * missing: *newdir set). An existing blob of the right size stands. */
-static int tmp_link(const char *store, struct blob_tmp *b, bool *newdir)
-{
-	char dir[4096], path[4096];
-	struct stat st;
-
-	snprintf(dir, sizeof(dir), "%s/objects/%.2s", store, b->sha256);
-	if (mkdir(dir, 0750) == 0)
+	if (mkdirat(objects, sub, 0750) == 0)
 		*newdir = true;
 	else if (errno != EEXIST)
 		return -errno;
-	blob_path(store, b->sha256, path, sizeof(path));
-	if (link(b->tmp, path) == 0) {
+	fd = openat(objects, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? (errno == ENOTDIR ? -ELOOP : -errno) : fd;
+}
+
+/* Does the blob named like b, already in objects/, hold what its name says?
+ * A damaged copy (wrong size, wrong bytes, not a regular file) does not. */
+static bool stored_good(int objects, const struct blob_tmp *b)
+{
+	int fd = blob_openat(objects, b->sha256, b->size);
+	bool good = fd >= 0 && blob_verify_fd(fd, b->sha256) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return good;
+}
+
+/* Give the synced temp b its name objects/ab/cdef…; *fan is the fd of
+ * objects/ab for the caller to fsync. An existing blob of that name stands
+ * only if its bytes are good: ingest never trusts a blob it did not just
+ * verify. */
+static int tmp_link(int objects, struct blob_tmp *b, bool *newdir, int *fan)
+{
+	*fan = fanout_open(objects, b->sha256, newdir);
+	if (*fan < 0)
+		return *fan;
+	if (linkat(objects, b->name, *fan, b->sha256 + 2, 0) == 0) {
 		b->created = true;
 		return 0;
 	}
 	if (errno != EEXIST)
 		return -errno;
-	if (b->replace || (stat(path, &st) == 0 && st.st_size != b->size)) {
+	if (b->replace || !stored_good(objects, b)) {
 		/* a damaged copy under the right name: put the good bytes back */
-		fm_log(FM_LOG_WARNING, "%s: damaged: replaced by a good copy", path);
-		if (rename(b->tmp, path) < 0)
+		fm_log(FM_LOG_WARNING, "objects/%.2s/%s: damaged: replaced by a good copy",
+		       b->sha256, b->sha256 + 2);
+		if (renameat(objects, b->name, *fan, b->sha256 + 2) < 0)
 			return -errno;
 		b->tmp[0] = 0;
+		b->name[0] = 0;
 	}
 	return 0;
 }
 
 /* One blob: fsync it, link it, fsync its folder (and objects/ if the
  * folder is new). */
-static int commit_one(const char *store, struct blob_tmp *b)
+static int commit_one(int objects, struct blob_tmp *b)
 {
-	char dir[4096];
 	bool newdir = false;
-	int rc = 0, fd = open(b->tmp, O_RDONLY | O_CLOEXEC);
+	int rc = 0, fan = -1, fd = openat(objects, b->name,
+					  O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0 || fsync(fd) < 0)
 		rc = -errno;
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0)
-		rc = tmp_link(store, b, &newdir);
+		rc = tmp_link(objects, b, &newdir, &fan);
 	if (rc == 0 && newdir) {
-		snprintf(dir, sizeof(dir), "%s/objects", store);
-		rc = fsync_dir(dir);
+		int dir = openat(objects, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		rc = dir < 0 || fsync(dir) < 0 ? -errno : 0;
+		if (dir >= 0)
+			close(dir);
 	}
-	if (rc == 0) {
-		snprintf(dir, sizeof(dir), "%s/objects/%.2s", store, b->sha256);
-		rc = fsync_dir(dir);
-	}
+	if (rc == 0 && fsync(fan) < 0)
+		rc = -errno;
+	if (fan >= 0)
+		close(fan);
 	return rc;
 }
 
@@ -541,48 +752,59 @@ static int commit_one(const char *store, struct blob_tmp *b)
  * linked, then a second syncfs() makes the names durable: two journal
  * commits instead of two fsyncs per blob (10k small files: 3.5x the files/s).
  * syncfs also flushes what others wrote to that filesystem meanwhile. */
-static int commit_many(const char *store, struct blob_tmp *const *b, size_t n)
+static int commit_many(int objects, struct blob_tmp *const *b, size_t n)
 {
-	char objects[4096];
 	bool newdir = false;
-	int rc = 0, fd;
+	int rc = 0;
 
-	snprintf(objects, sizeof(objects), "%s/objects", store);
-	fd = open(objects, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || syncfs(fd) < 0)
+	if (syncfs(objects) < 0)
 		rc = -errno;
-	for (size_t i = 0; rc == 0 && i < n; i++)
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int fan = -1;
+
 		if (b[i]->tmp[0])
-			rc = tmp_link(store, b[i], &newdir);
-	if (rc == 0 && syncfs(fd) < 0)
+			rc = tmp_link(objects, b[i], &newdir, &fan);
+		if (fan >= 0)
+			close(fan);
+	}
+	if (rc == 0 && syncfs(objects) < 0)
 		rc = -errno;
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 
 int blob_commit_many(const char *store, struct blob_tmp *const *b, size_t n)
 {
 	size_t temps = 0, last = 0;
-	int rc = 0;
+	int rc = 0, objects = blob_dir_open(store), dir = -1;
 
+	if (objects >= 0) {
+		/* O_PATH cannot be fsynced or syncfs'd: a real fd of the same folder */
+		dir = openat(objects, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			rc = -errno;
+	} else {
+		rc = objects;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!b[i]->tmp[0])
 			continue; /* already stored: nothing to write */
-		if (chmod(b[i]->tmp, 0444) < 0 && rc == 0)
-			rc = -errno;
 		temps++;
 		last = i;
 	}
 	if (rc == 0 && temps == 1)
-		rc = commit_one(store, b[last]);
+		rc = commit_one(dir, b[last]);
 	else if (rc == 0 && temps > 1)
-		rc = commit_many(store, b, n);
+		rc = commit_many(dir, b, n);
 	for (size_t i = 0; i < n; i++) {
-		if (b[i]->tmp[0])
-			unlink(b[i]->tmp);
+		if (b[i]->tmp[0] && dir >= 0)
+			unlinkat(dir, b[i]->name, 0);
 		b[i]->tmp[0] = 0;
+		b[i]->name[0] = 0;
 	}
+	if (dir >= 0)
+		close(dir);
+	if (objects >= 0)
+		close(objects);
 	return rc;
 }
 
@@ -634,24 +856,21 @@ int blob_scan_fd(int fd, struct blob_scan *out)
 	return rc;
 }
 
-int blob_verify(const char *store, const char *sha256)
+int blob_verify_fd(int fd, const char *sha256)
 {
-	EVP_MD_CTX *md;
-	char *buf, got[FM_SHA256_HEX + 1];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char *buf = malloc(COPY_CHUNK), got[FM_SHA256_HEX + 1];
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	int rc = 0, fd = blob_open(store, sha256);
+	off_t off = 0;
+	int rc = 0;
 
-	if (fd < 0)
-		return fd;
-	md = EVP_MD_CTX_new();
-	buf = malloc(COPY_CHUNK);
 	if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf, COPY_CHUNK);
+		ssize_t n = pread(fd, buf, COPY_CHUNK, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -662,6 +881,7 @@ int blob_verify(const char *store, const char *sha256)
 		if (n == 0)
 			break;
 		EVP_DigestUpdate(md, buf, (size_t)n);
+		off += n;
 	}
 	EVP_DigestFinal_ex(md, digest, &len);
 	hex(digest, got);
@@ -669,6 +889,16 @@ int blob_verify(const char *store, const char *sha256)
 out:
 	EVP_MD_CTX_free(md);
 	free(buf);
+	return rc;
+}
+
+int blob_verify(const char *store, const char *sha256)
+{
+	int fd = blob_open(store, sha256, -1), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = blob_verify_fd(fd, sha256);
 	close(fd);
 	return rc;
 }

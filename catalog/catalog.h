@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -17,6 +18,10 @@
 #define FM_SHA256_HEX 64
 #define FM_ROOT_ID 1 /* node id of the operator's root (one folder per org) */
 #define FM_CHUNK_SIZE (1u << 20) /* bytes per XXH3-64 chunk checksum */
+/* What a catalog may state, checked on every read (a crafted catalog is
+ * input like any other): sizes up to 1 PiB, times 0 .. 9999-12-31. */
+#define FM_SIZE_MAX (INT64_C(1) << 50)
+#define FM_TIME_MAX INT64_C(253402300799)
 
 /* ---- logging (log.c) ---------------------------------------------------- */
 
@@ -43,6 +48,16 @@ bool period_parse(const char *s, int *year, int *month);
 /* Parse "YYYY-MM-DD" (a real date) into seconds since the epoch, UTC. */
 bool date_parse(const char *s, int64_t *out);
 
+/* ---- input files (input.c) ----------------------------------------------- */
+
+/* Open a file given as input, read-only: fd, or -errno with *why set when
+ * the file itself is refused (a FIFO, device, socket, folder, a file of
+ * /proc or /sys: -EINVAL, at once, never blocking). A symbolic link is read
+ * as the file it names. */
+int input_open(const char *path, const char **why);
+/* The same as a stdio stream: NULL with errno and *why (always set then). */
+FILE *input_fopen(const char *path, const char **why);
+
 /* ---- the catalog (db.c, node.c) ------------------------------------------ */
 
 struct catalog; /* one SQLite connection; not shared between threads */
@@ -54,7 +69,17 @@ enum catalog_flags {
 
 /* Open STORE/catalog.db (and check STORE/objects). Migrates an older schema
  * forward unless CATALOG_READONLY. Returns 0 or -errno; on failure writes one
- * line "why" into err (may be NULL). Caller frees with catalog_close(). */
+ * line "why" into err (may be NULL). Caller frees with catalog_close().
+ *
+ * The catalog is treated as hostile input (a store others can write, a
+ * catalog fetched from a mirror): catalog.db and its -wal/-shm must not be
+ * symbolic links; SQLite runs in defensive mode with trusted_schema=OFF;
+ * nodes, documents, chunks, stats and audit must be plain tables (no view,
+ * no virtual table may stand in for them); every statement must yield each
+ * row within a time limit (FMFS_QUERY_LIMIT_MS; default 5 s read-only, 120 s
+ * read-write), else it fails with -EIO ("interrupted"); and every value read
+ * is range-checked (FM_SIZE_MAX, FM_TIME_MAX, sha256_is_valid, names):
+ * a row out of range is -EIO, logged, never used. */
 int catalog_open(const char *store, int flags, struct catalog **out,
 		 char *err, size_t errlen);
 void catalog_close(struct catalog *cat);
@@ -112,6 +137,9 @@ struct catalog_stats {
 	uint64_t bytes; /* sum of file sizes as listed (a shared blob counts twice) */
 };
 int catalog_stats(struct catalog *cat, struct catalog_stats *out);
+/* The same for one org's folder and everything under it (a full scan:
+ * fmfs counts once at mount, then adds what it is told of). */
+int catalog_org_stats(struct catalog *cat, uint64_t org, struct catalog_stats *out);
 
 /* Document metadata of a file node (the xattrs). */
 struct document {
@@ -136,10 +164,32 @@ int audit_list(struct catalog *cat, audit_fn fn, void *arg);
 
 /* ---- blobs (blob.c) ------------------------------------------------------- */
 
-/* STORE/objects/ab/cdef... for a hex digest; out should hold PATH_MAX. */
+/* Is s a blob name: exactly FM_SHA256_HEX lowercase hex digits? */
+bool sha256_is_valid(const char *s);
+/* STORE/objects/ab/cdef... for a hex digest (for messages); out should hold
+ * PATH_MAX. */
 void blob_path(const char *store, const char *sha256, char *out, size_t outlen);
-/* Open a blob read-only. Returns fd or -errno. */
-int blob_open(const char *store, const char *sha256);
+/* An fd (O_PATH) of STORE/objects, which must be a real folder, not a
+ * symbolic link: for blob_openat(). Returns fd or -errno. */
+int blob_dir_open(const char *store);
+/* Open blob sha256 read-only, trusting nothing on disk: sha256 must be a
+ * blob name (sha256_is_valid); it is opened beneath objects/ without
+ * following any symbolic link (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS,
+ * O_NOFOLLOW per component where openat2 is missing), non-blocking (a FIFO
+ * never hangs the caller), and only if it is a regular file of size bytes
+ * (size < 0: any size). Returns fd (blocking, at offset 0) or -errno:
+ * -EINVAL not a blob name, -ENOENT missing, -ELOOP a symbolic link on the
+ * way, -EMEDIUMTYPE not a regular file, -EBADMSG another size; blob_strerror()
+ * says it in words. -EMFILE/-ENFILE: out of descriptors. */
+int blob_openat(int objects, const char *sha256, int64_t size);
+/* The same from the store's path (opens objects/ each time). */
+int blob_open(const char *store, const char *sha256, int64_t size);
+/* blob_open()'s errors in words ("not a regular file", …). */
+const char *blob_strerror(int rc);
+/* Open a blob as blob_open() does and check its bytes against its name
+ * (SHA-256) before returning it, rewound: what every tool that reads
+ * archived bytes uses. -EBADMSG: damaged. */
+int blob_open_verified(const char *store, const char *sha256, int64_t size);
 
 /* A blob being written: copy into a temp file in STORE/objects while
  * hashing (SHA-256 for its name, XXH3-64 per FM_CHUNK_SIZE chunk for the
@@ -150,7 +200,8 @@ int blob_open(const char *store, const char *sha256);
  * lock exclusively (no ingest is running). */
 struct blob_tmp {
 	int fd;
-	char tmp[4096];
+	char tmp[4096];  /* STORE/objects/tmp-XXXXXX, for messages and libzip */
+	char name[32];   /* tmp-XXXXXX: used beneath an objects/ fd */
 	char sha256[FM_SHA256_HEX + 1];
 	int64_t size;
 	bool created; /* set by blob_commit_many: a new blob was stored */
@@ -161,9 +212,12 @@ struct blob_tmp {
 	void *chunk_state; /* private: the running chunk's XXH3 state */
 	uint32_t chunk_fill;
 };
-/* Take the store's ingest lock (shared; STORE/.ingest-lock): an fd
- * to close when done, or -errno. */
+/* Take the store's ingest lock (shared; STORE/.ingest-lock, never through
+ * a symbolic link): an fd to close when done, or -errno. */
 int blob_ingest_lock(const char *store);
+/* The same lock exclusive without waiting (fmctl verify --repair): fd,
+ * -EWOULDBLOCK while an ingest runs, or -errno. */
+int blob_ingest_lock_excl(const char *store);
 /* Copy fd src (to EOF) into a new temp blob. 0 or -errno (temp removed). */
 int blob_write_fd(const char *store, int src, struct blob_tmp *out);
 /* Same from memory; content already stored gets no temp (fd -1), only its
@@ -175,8 +229,10 @@ int blob_write_mem(const char *store, const void *buf, size_t len,
 typedef ssize_t (*blob_fill_fn)(void *arg, void *buf, size_t len);
 int blob_write_cb(const char *store, blob_fill_fn fill, void *arg,
 		  struct blob_tmp *out);
-/* Make n written temps durable under their names objects/ab/cdef…
- * (existing: dropped): one temp is fsynced, linked and its folder fsynced;
+/* Make n written temps durable under their names objects/ab/cdef…: an
+ * existing blob of that name stands only if its bytes hash to its name,
+ * otherwise the new copy replaces it (renamed over it: atomic). One temp is
+ * fsynced, linked and its folder fsynced;
  * more take one syncfs() for the bytes, the links, one syncfs() for the
  * names. 0 or -errno; the temp names are gone either way, the sums stay
  * until blob_discard(). */
@@ -188,8 +244,10 @@ void blob_discard(struct blob_tmp *b);
  * from is left empty (blob_discard on it is a no-op). */
 void blob_move(struct blob_tmp *to, struct blob_tmp *from);
 /* Hash a blob file and compare with its name: 0, -EBADMSG (mismatch),
- * -ENOENT, -EIO. */
+ * -ENOENT, -EIO, or blob_open()'s errors. */
 int blob_verify(const char *store, const char *sha256);
+/* The same on an open blob fd (read from offset 0 to EOF). */
+int blob_verify_fd(int fd, const char *sha256);
 /* Hash of len bytes (hex into out[65]). */
 void sha256_hex(const void *buf, size_t len, char out[FM_SHA256_HEX + 1]);
 /* The XXH3-64 checksum of one chunk. */

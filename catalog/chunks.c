@@ -38,6 +38,14 @@ int chunks_get(struct catalog *cat, const char *sha256, uint32_t *chunk_size,
 	raw = sqlite3_column_blob(st, 1);
 	bytes = sqlite3_column_bytes(st, 1);
 	count = (size_t)bytes / 8;
+	/* a crafted catalog: the one chunk size, whole sums only */
+	if (sqlite3_column_int64(st, 0) != FM_CHUNK_SIZE || bytes % 8 || (bytes && !raw)) {
+		fm_log(FM_LOG_ERROR, "%s/catalog.db: chunks of %s: chunk size %lld, %d "
+		       "bytes of sums: out of range (a damaged or crafted catalog)",
+		       cat->store, sha256, (long long)sqlite3_column_int64(st, 0), bytes);
+		sqlite3_reset(st);
+		return -EIO;
+	}
 	out = malloc(count ? count * 8 : 1);
 	if (!out) {
 		sqlite3_reset(st);

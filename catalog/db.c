@@ -1,12 +1,15 @@
 /* db.c - opening the catalog: checks that a file is an fmfs catalog of a
  * schema we know, pragmas, the schema and its forward migrations, and the
- * triggers that make archived rows append-only inside SQLite itself. */
+ * triggers that make archived rows append-only inside SQLite itself. A
+ * catalog is input like any other: defensive mode, trusted_schema=OFF, no
+ * symbolic links, plain tables only, and a time limit on every statement. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db_internal.h"
@@ -325,12 +328,119 @@ static int busy_timeout_ms(void)
 	return env && *env ? atoi(env) : 10000;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Every 10k virtual machine steps: has the running statement gone longer
+ * than the limit without yielding a row? Then interrupt it (a crafted
+ * catalog's recursive view, a quadratic query): the call fails, the
+ * thread is free again. */
+static int progress(void *arg)
+{
+	struct catalog *cat = arg;
+	int64_t now;
+
+	if (!cat->limit_ms)
+		return 0;
+	now = now_ms();
+	if (!cat->start_ms) {
+		cat->start_ms = now;
+		return 0;
+	}
+	if (now - cat->start_ms <= cat->limit_ms)
+		return 0;
+	fm_log(FM_LOG_ERROR, "%s/catalog.db: a query ran for more than %lld ms "
+	       "(FMFS_QUERY_LIMIT_MS): interrupted", cat->store, (long long)cat->limit_ms);
+	return 1;
+}
+
+/* A statement starts, yields a row or ends: the clock starts again (time
+ * the caller spends between rows is not the statement's). */
+static int trace(unsigned type, void *arg, void *p, void *x)
+{
+	struct catalog *cat = arg;
+
+	(void)type, (void)p, (void)x;
+	cat->start_ms = 0;
+	return 0;
+}
+
+int64_t catalog_time_limit(struct catalog *cat, int64_t ms)
+{
+	int64_t old = cat->limit_ms;
+
+	cat->limit_ms = ms;
+	cat->start_ms = 0;
+	return old;
+}
+
+static int64_t query_limit_ms(int flags)
+{
+	const char *env = getenv("FMFS_QUERY_LIMIT_MS");
+
+	if (env && *env)
+		return atoll(env) > 0 ? atoll(env) : 0;
+	return flags & CATALOG_READONLY ? 5000 : 120000;
+}
+
+/* The tables fmfs reads must be tables: a view or a virtual table named
+ * like one (a recursive view "nodes" loops for ever) is refused. */
+static int check_schema(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "SELECT type, name, ifnull(sql,'') FROM sqlite_schema"
+				    " WHERE type IN ('view') OR sql LIKE 'CREATE VIRTUAL%'"
+				    " OR (name IN ('nodes','documents','audit','stats','chunks')"
+				    " AND type <> 'table')", -1, &st, NULL);
+
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: not an fmfs catalog (%s)", path, sqlite3_errmsg(db));
+		return -EINVAL;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(err, errlen, "%s: not an fmfs catalog: %s '%s' does not belong in it",
+			 path, (const char *)sqlite3_column_text(st, 0),
+			 (const char *)sqlite3_column_text(st, 1));
+	else if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "%s: not an fmfs catalog (%s)", path, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EINVAL;
+}
+
+/* catalog.db, -wal and -shm may not be symbolic links (SQLite would write
+ * where they point, as root). */
+static int check_links(const char *path, char *err, size_t errlen)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	char p[4096 + 16];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, ext[i]);
+		if (lstat(p, &st) == 0 && !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "%s: not a regular file (%s): refused", p,
+				 S_ISLNK(st.st_mode) ? "a symbolic link" : "something else");
+			return -ELOOP;
+		}
+	}
+	return 0;
+}
+
 static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 		   size_t errlen)
 {
-	int oflags = SQLITE_OPEN_NOMUTEX;
+	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 	int rc, app_id = 0, version = 0;
 
+	rc = check_links(path, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (flags & CATALOG_READONLY)
 		oflags |= SQLITE_OPEN_READONLY;
 	else
@@ -338,8 +448,12 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 			  (flags & CATALOG_CREATE ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &cat->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
+		int sys = cat->db ? sqlite3_system_errno(cat->db) : 0;
+
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 cat->db ? sqlite3_errmsg(cat->db) : sqlite3_errstr(rc));
+		if (sys == EMFILE || sys == ENFILE || sys == ENOMEM)
+			return -sys; /* what ran out, not the catalog's fault */
 		return sqlite_to_errno(rc) ? sqlite_to_errno(rc) : -EIO;
 	}
 	if (!(flags & CATALOG_CREATE)) {
@@ -349,6 +463,16 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 	}
 	sqlite3_extended_result_codes(cat->db, 1);
 	sqlite3_busy_timeout(cat->db, busy_timeout_ms());
+	/* hostile input: no writes to the schema, no functions with side
+	 * effects from inside the schema, no statement without an end */
+	sqlite3_db_config(cat->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(cat->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(cat->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
+	sqlite3_limit(cat->db, SQLITE_LIMIT_LENGTH, 1 << 27);
+	cat->limit_ms = query_limit_ms(flags);
+	sqlite3_progress_handler(cat->db, 10000, progress, cat);
+	sqlite3_trace_v2(cat->db, SQLITE_TRACE_STMT | SQLITE_TRACE_ROW | SQLITE_TRACE_PROFILE,
+			 trace, cat);
 	rc = pragma_int(cat->db, "PRAGMA application_id", &app_id);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(cat->db, "PRAGMA user_version", &version);
@@ -361,6 +485,11 @@ static int open_db(struct catalog *cat, const char *path, int flags, char *err,
 		snprintf(err, errlen, "%s: not an fmfs catalog (application_id %#x)",
 			 path, app_id);
 		return -EINVAL;
+	}
+	if (!(flags & CATALOG_CREATE) || version > 0) {
+		rc = check_schema(cat->db, path, err, errlen);
+		if (rc < 0)
+			return rc;
 	}
 	if (version > FM_SCHEMA_VERSION) {
 		snprintf(err, errlen,

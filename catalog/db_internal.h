@@ -31,12 +31,18 @@ struct catalog {
 	char *store;
 	int flags;
 	sqlite3_stmt *stmt[STMT__COUNT]; /* prepared on first use */
+	int64_t limit_ms;  /* a statement's time to yield a row; 0: none */
+	int64_t start_ms;  /* when the running statement started or last
+			    * yielded a row; 0: not yet timed */
 };
 
 /* The prepared statement id of cat, reset and unbound; NULL on error (logged). */
 sqlite3_stmt *catalog_stmt(struct catalog *cat, enum stmt_id id);
 /* Map a SQLite result code to -errno (one place for it). */
 int sqlite_to_errno(int rc);
+/* Set the per-row time limit (ms; 0: none) and return the old one: a
+ * scrub's PRAGMA quick_check may run long on a big catalog. */
+int64_t catalog_time_limit(struct catalog *cat, int64_t ms);
 /* Run SQL without results; 0 or -errno (logged with what). */
 int catalog_exec(struct catalog *cat, const char *sql, const char *what);
 

@@ -198,19 +198,19 @@ static int same_path(const struct ingest *in, const struct pending *p)
 static int copy_content(struct ingest *in, const struct ingest_item *item,
 			struct pending *p)
 {
-	const char *store = catalog_store(in->cat);
+	const char *store = catalog_store(in->cat), *why;
 	struct stat st;
 	int fd, rc;
 
 	if (!item->path)
 		return blob_write_mem(store, item->data, item->len, &p->blob);
-	fd = open(item->path, O_RDONLY | O_CLOEXEC);
+	fd = input_open(item->path, &why);
 	if (fd < 0)
-		return fail(in, -errno, "%s: cannot open: %s", p->source,
-			    strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		return fail(in, fd, "%s: cannot open: %s", p->source,
+			    why ? why : strerror(-fd));
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return fail(in, -EINVAL, "%s: not a regular file", p->source);
+		return fail(in, -EIO, "%s: cannot stat: %s", p->source, strerror(errno));
 	}
 	if (p->doc_date == INT64_MIN)
 		p->doc_date = st.st_mtime;
@@ -633,9 +633,8 @@ static int insert_document(struct writer *w, struct ingest *in,
 static int write_item(struct writer *w, struct ingest *in, struct pending *p,
 		      uint64_t *ids, size_t index)
 {
-	char path[1024], sha[FM_SHA256_HEX + 1], detail[1400];
+	char sha[FM_SHA256_HEX + 1], detail[1400];
 	uint64_t org, dir;
-	struct stat st;
 	struct node n;
 	int rc;
 
@@ -660,10 +659,11 @@ static int write_item(struct writer *w, struct ingest *in, struct pending *p,
 			    p->source, p->org, p->folder, p->name);
 	}
 	/* under the write lock: the blob must still be there */
-	blob_path(catalog_store(w->cat), p->blob.sha256, path, sizeof(path));
-	if (stat(path, &st) < 0 || st.st_size != p->blob.size)
-		return fail(in, -EIO, "%s: blob %s vanished before commit", p->source,
-			    p->blob.sha256);
+	rc = blob_open(catalog_store(w->cat), p->blob.sha256, p->blob.size);
+	if (rc < 0)
+		return fail(in, -EIO, "%s: blob %s vanished before commit: %s", p->source,
+			    p->blob.sha256, blob_strerror(rc));
+	close(rc);
 	rc = insert_node(w, dir, org, NODE_FILE, p->name, p->blob.size, p->doc_date,
 			 p->blob.sha256, &ids[index]);
 	if (rc == 0)
@@ -723,14 +723,18 @@ static int writer_init(struct writer *w, struct catalog *cat)
  * relying on them; an emptied objects/ab folder goes too. */
 static void remove_new_blobs(struct ingest *in)
 {
-	const char *store = catalog_store(in->cat);
 	sqlite3_stmt *st = NULL;
-	char path[4096];
+	int objects = blob_dir_open(catalog_store(in->cat));
 
-	if (prepare(in->cat, "SELECT 1 FROM nodes WHERE sha256=?1", &st) < 0)
+	if (objects < 0 || prepare(in->cat, "SELECT 1 FROM nodes WHERE sha256=?1", &st) < 0) {
+		if (objects >= 0)
+			close(objects);
 		return;
+	}
 	for (size_t i = 0; i < in->count; i++) {
 		struct pending *p = &in->items[i];
+		char sub[3] = { p->blob.sha256[0], p->blob.sha256[1], 0 };
+		int fan;
 
 		if (!p->blob.created)
 			continue;
@@ -738,13 +742,17 @@ static void remove_new_blobs(struct ingest *in)
 		sqlite3_bind_text(st, 1, p->blob.sha256, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			continue;
-		blob_path(store, p->blob.sha256, path, sizeof(path));
-		unlink(path);
 		p->blob.created = false;
-		snprintf(path, sizeof(path), "%s/objects/%.2s", store, p->blob.sha256);
-		rmdir(path); /* fails harmlessly while other blobs live there */
+		fan = openat(objects, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fan < 0)
+			continue;
+		unlinkat(fan, p->blob.sha256 + 2, 0);
+		close(fan);
+		/* fails harmlessly while other blobs live there */
+		unlinkat(objects, sub, AT_REMOVEDIR);
 	}
 	sqlite3_finalize(st);
+	close(objects);
 }
 
 /* Under the write lock: make every new blob durable, then insert the rows. */

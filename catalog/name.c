@@ -1,5 +1,6 @@
 /* name.c - what a valid archive name, org domain, period and date are.
- * Names are one path component of valid UTF-8, stored in Unicode NFC. */
+ * Names are one path component of valid UTF-8, stored in Unicode NFC, with
+ * nothing that makes them show as another name. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,20 @@ const char *name_invalid_reason(const char *name)
 			return "name contains '/'";
 		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
 			return "name contains a control character";
+		/* Unicode's own categories, not a hand list: format characters
+		 * (bidirectional overrides such as U+202E, zero-width characters,
+		 * the BOM) make a name show as another; line and paragraph
+		 * separators break it in two */
+		switch (utf8proc_category(cp)) {
+		case UTF8PROC_CATEGORY_CF:
+			return "name contains an invisible format character (bidirectional "
+			       "control, zero-width character or BOM)";
+		case UTF8PROC_CATEGORY_ZL:
+		case UTF8PROC_CATEGORY_ZP:
+			return "name contains a line or paragraph separator";
+		default:
+			break;
+		}
 		p += n;
 	}
 	return NULL;

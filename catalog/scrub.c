@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +50,8 @@ static void scrub_catalog(struct scrub *s)
 	char path[4096];
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->cat->db, "PRAGMA quick_check", -1, &st, NULL);
+	/* O(catalog) before its first row: no per-row time limit */
+	int64_t limit = catalog_time_limit(s->cat, 0);
 	const char *msg;
 
 	snprintf(path, sizeof(path), "%s/catalog.db", s->cat->store);
@@ -58,6 +59,7 @@ static void scrub_catalog(struct scrub *s)
 		s->t->catalog_bad = true;
 		report(s, SCRUB_CATALOG, path, false, "quick_check: %s",
 		       sqlite3_errmsg(s->cat->db));
+		catalog_time_limit(s->cat, limit);
 		return;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -73,19 +75,35 @@ static void scrub_catalog(struct scrub *s)
 		       sqlite3_errmsg(s->cat->db));
 	}
 	sqlite3_finalize(st);
+	catalog_time_limit(s->cat, limit);
 }
 
 /* ---- modes: partners must not read the store ------------------------------ */
 
+/* chmod o-rwx of path, which is never followed if it is a symbolic link
+ * (root running verify --repair must not chmod what a link points to). */
 static void check_mode(struct scrub *s, const char *path)
 {
 	struct stat st;
 	bool fixed = false;
+	int fd;
 
-	if (lstat(path, &st) < 0 || !(st.st_mode & 0007))
+	if (lstat(path, &st) < 0)
 		return;
-	if (s->repair)
-		fixed = chmod(path, st.st_mode & 07770) == 0;
+	if (S_ISLNK(st.st_mode)) {
+		s->t->strays++;
+		report(s, SCRUB_STRAY, path, false, "a symbolic link in the store: left alone");
+		return;
+	}
+	if (!(st.st_mode & 0007))
+		return;
+	if (s->repair) {
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		fixed = fd >= 0 && fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode) &&
+			fchmod(fd, st.st_mode & 07770) == 0;
+		if (fd >= 0)
+			close(fd);
+	}
 	s->t->modes++;
 	report(s, SCRUB_MODE, path, fixed, "mode %04o lets others in (chmod o-rwx)",
 	       st.st_mode & 07777);
@@ -112,7 +130,9 @@ static void node_path(struct catalog *cat, uint64_t id, char *out, size_t len)
 	struct node n;
 
 	out[0] = 0;
-	while (id && id != FM_ROOT_ID && node_get(cat, id, &n) == 0) {
+	/* a crafted catalog may loop: archive paths are a few folders deep */
+	for (int depth = 0; depth < 64 && id && id != FM_ROOT_ID &&
+			    node_get(cat, id, &n) == 0; depth++) {
 		snprintf(tmp, sizeof(tmp), "/%s%s", n.name, out);
 		snprintf(out, len, "%s", tmp);
 		id = n.parent;
@@ -167,12 +187,19 @@ static void scrub_blob(struct scrub *s, const char *sha, int64_t size)
 
 	s->t->blobs++;
 	blob_path(s->cat->store, sha, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	fd = blob_open(s->cat->store, sha, -1);
+	if (fd == -ENOENT) {
 		s->t->missing++;
 		used_by(s, sha, users, sizeof(users));
 		report(s, SCRUB_MISSING, path, false, "missing blob (%s), used by %s",
-		       strerror(errno), users);
+		       strerror(-fd), users);
+		return;
+	}
+	if (fd < 0) {
+		s->t->damaged++;
+		used_by(s, sha, users, sizeof(users));
+		report(s, SCRUB_DAMAGED, path, false, "damaged blob: %s; used by %s",
+		       blob_strerror(fd), users);
 		return;
 	}
 	rc = blob_scan_fd(fd, &scan);
@@ -258,30 +285,22 @@ static int blob_used(struct scrub *s, const char *sha)
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-/* Remove an orphan blob or temp, unless an ingest is running (it holds the
- * store's ingest lock, shared, from its first temp to its commit) or, for a
- * blob, a row uses it by now (checked under the catalog's write lock).
- * Returns true if removed. */
-static bool remove_leftover(struct scrub *s, const char *path, const char *sha,
-			    bool *in_use)
+/* Remove an orphan blob or temp name (in the folder fd dir), unless an
+ * ingest is running (it holds the store's ingest lock, shared, from its
+ * first temp to its commit) or, for a blob, a row uses it by now (checked
+ * under the catalog's write lock). Returns true if removed. */
+static bool remove_leftover(struct scrub *s, int dir, const char *name,
+			    const char *sha, bool *in_use)
 {
-	char lock[4096];
 	bool removed = false;
-	int fd;
+	int fd = blob_ingest_lock_excl(s->cat->store);
 
-	snprintf(lock, sizeof(lock), "%s/.ingest-lock", s->cat->store);
-	fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0640);
-	*in_use = false;
+	*in_use = fd == -EWOULDBLOCK;
 	if (fd < 0)
 		return false;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		*in_use = true;
-		close(fd);
-		return false;
-	}
 	if (catalog_exec(s->cat, "BEGIN IMMEDIATE", "verify --repair") == 0) {
 		if (!sha || blob_used(s, sha) == 0)
-			removed = unlink(path) == 0;
+			removed = unlinkat(dir, name, 0) == 0;
 		catalog_exec(s->cat, "COMMIT", "verify --repair");
 	}
 	close(fd);
@@ -289,11 +308,10 @@ static bool remove_leftover(struct scrub *s, const char *path, const char *sha,
 }
 
 static void leftover(struct scrub *s, enum scrub_kind kind, const char *path,
-		     const char *sha)
-
+		     int dir, const char *name, const char *sha)
 {
 	bool in_use = false, removed = s->repair && !(s->cat->flags & CATALOG_READONLY) &&
-				       remove_leftover(s, path, sha, &in_use);
+				       remove_leftover(s, dir, name, sha, &in_use);
 
 	if (in_use) {
 		s->t->in_use++;
@@ -310,12 +328,24 @@ static void leftover(struct scrub *s, enum scrub_kind kind, const char *path,
 	       "orphan blob: no catalog row uses it (an interrupted ingest)");
 }
 
-static void scrub_fanout(struct scrub *s, const char dir[4096 + 256],
+/* The entries of folder name beneath fd at (never through a symbolic link):
+ * a DIR* (its fd is dirfd()), or NULL. */
+static DIR *dir_open(int at, const char *name)
+{
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
+static void scrub_fanout(struct scrub *s, int objects, const char *dir,
 			 const char *prefix)
 {
 	char path[4096 + 512], sha[FM_SHA256_HEX + 1];
 	struct dirent *e;
-	DIR *d = opendir(dir);
+	DIR *d = dir_open(objects, prefix);
 
 	if (!d)
 		return;
@@ -325,7 +355,7 @@ static void scrub_fanout(struct scrub *s, const char dir[4096 + 256],
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (!strncmp(e->d_name, "tmp-", 4)) {
-			leftover(s, SCRUB_TEMP, path, NULL);
+			leftover(s, SCRUB_TEMP, path, dirfd(d), e->d_name, NULL);
 			continue;
 		}
 		if (!is_hex(e->d_name, FM_SHA256_HEX - 2) || !is_hex(prefix, 2)) {
@@ -336,7 +366,7 @@ static void scrub_fanout(struct scrub *s, const char dir[4096 + 256],
 		memcpy(sha, prefix, 2);
 		memcpy(sha + 2, e->d_name, FM_SHA256_HEX - 2 + 1);
 		if (blob_used(s, sha) == 0)
-			leftover(s, SCRUB_ORPHAN, path, sha);
+			leftover(s, SCRUB_ORPHAN, path, dirfd(d), e->d_name, sha);
 	}
 	closedir(d);
 }
@@ -346,21 +376,26 @@ static int scrub_objects(struct scrub *s)
 	char objects[4096], path[4096 + 256];
 	struct dirent *e;
 	struct stat st;
+	int store;
 	DIR *d;
 
 	snprintf(objects, sizeof(objects), "%s/objects", s->cat->store);
-	d = opendir(objects);
+	store = open(s->cat->store, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	d = store >= 0 ? dir_open(store, "objects") : NULL;
+	if (store >= 0)
+		close(store);
 	if (!d)
-		return -errno;
+		return errno == ENOTDIR ? -ELOOP : -errno;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", objects, e->d_name);
 		if (!strncmp(e->d_name, "tmp-", 4))
-			leftover(s, SCRUB_TEMP, path, NULL);
-		else if (is_hex(e->d_name, 2) && lstat(path, &st) == 0 &&
+			leftover(s, SCRUB_TEMP, path, dirfd(d), e->d_name, NULL);
+		else if (is_hex(e->d_name, 2) &&
+			 fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			 S_ISDIR(st.st_mode))
-			scrub_fanout(s, path, e->d_name);
+			scrub_fanout(s, dirfd(d), path, e->d_name);
 		else {
 			s->t->strays++;
 			report(s, SCRUB_STRAY, path, false, "not a blob folder: left alone");

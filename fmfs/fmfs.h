@@ -1,6 +1,7 @@
 /* fmfs.h - the daemon's shared state and the parts of it each file owns:
  * main.c (options, mount), ops.c (read side), deny.c (write side -> EPERM),
- * watch.c (tells the kernel about new entries), verify.c (chunk checks). */
+ * watch.c (tells the kernel about new entries), verify.c (chunk checks),
+ * privdrop.c (root only for mounting). */
 #ifndef FMFS_FMFS_H
 #define FMFS_FMFS_H
 
@@ -28,6 +29,17 @@ struct fmfs {
 	uid_t owner;         /* may read: the mount's owner, root, group gid */
 	gid_t gid;
 	bool gid_set;
+	uid_t run_uid;       /* privdrop.c: whom the daemon becomes once mounted */
+	gid_t run_gid;
+	bool shared;         /* allow_other: default_permissions, modes without
+			      * bits for others (fill_stat) */
+	int objects;         /* fd of STORE/objects: blobs are opened beneath it */
+	int ra_fd;           /* readahead.c: the bdi's read_ahead_kb, opened
+			      * while root; -1 */
+	/* an org's mount shows that org's totals in statfs: counted at mount,
+	 * grown by watch.c (atomic) */
+	uint64_t org_nodes, org_files, org_bytes;
+	int64_t fd_log_at;   /* when running out of descriptors was last logged */
 	double timeout;      /* entry/attr cache: long, new entries are notified */
 	char *mountpoint;    /* absolute path */
 	unsigned read_ahead_kb; /* the mount's readahead window; 0: kernel's */
@@ -57,8 +69,18 @@ struct fmfs {
 };
 
 /* The calling thread's catalog connection (opened on first use); NULL on
- * error (logged). */
+ * error (logged): then fmfs_catalog_error() says why (-EMFILE, -EIO…). */
 struct catalog *fmfs_catalog(struct fmfs *fs);
+int fmfs_catalog_error(void);
+/* Log (at most once a minute) that descriptors ran out while doing what. */
+void fmfs_out_of_fds(struct fmfs *fs, const char *what, int rc);
+
+/* privdrop.c: after mounting, run as uid/gid with no supplementary group,
+ * no capability, PR_SET_NO_NEW_PRIVS (and the seccomp filter). 0 or -errno
+ * with one line in err. */
+int fmfs_privdrop(uid_t uid, gid_t gid, char *err, size_t errlen);
+/* Raise the soft open-files limit to the hard one; the limit into *out. */
+void fmfs_fd_limit_raise(unsigned long *out);
 
 static inline uint64_t fmfs_node_id(const struct fmfs *fs, fuse_ino_t ino)
 {
@@ -110,8 +132,10 @@ int fmfs_verify_init(struct fmfs *fs);
 void fmfs_ops_init(struct fuse_lowlevel_ops *ops); /* ops.c */
 void fmfs_deny_init(struct fuse_lowlevel_ops *ops); /* deny.c */
 
-/* Widen the mount's readahead window once the kernel has processed INIT
- * (readahead.c); a no-op without root. */
+/* Open the mount's readahead setting while still root (readahead.c)... */
+void fmfs_readahead_open(struct fmfs *fs);
+/* ...and widen the window once the kernel has processed INIT; a no-op
+ * when it could not be opened. */
 void fmfs_readahead_set(struct fmfs *fs);
 
 int fmfs_watch_start(struct fmfs *fs); /* watch.c */

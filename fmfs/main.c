@@ -1,15 +1,20 @@
-/* main.c - fmfs STORE MOUNTPOINT [-o org=D,gid=N,…] [-f]: options (fuse_opt),
- * the checks that must pass before mounting, the mount itself and the
- * multithreaded loop. Paths are resolved before fuse_daemonize() chdirs. */
+/* main.c - fmfs STORE MOUNTPOINT [-o org=D,gid=N,user=U,…] [-f]: options
+ * (fuse_opt), the checks that must pass before mounting, the mount itself,
+ * giving up root (privdrop.c) and the multithreaded loop. Paths are
+ * resolved before fuse_daemonize() chdirs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fmfs.h"
@@ -19,6 +24,8 @@ struct options {
 	char *mountpoint; /* as given; fuse_parse_cmdline takes it too */
 	char *org;
 	char *gid;
+	char *user;
+	int shared;  /* allow_other given */
 	int refused; /* ro or default_permissions: the kernel would answer */
 	int bad;     /* an option given twice or empty */
 	int verbose;
@@ -30,7 +37,8 @@ struct options {
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
-enum { KEY_RO, KEY_DEFAULT_PERMISSIONS, KEY_ORG, KEY_GID, KEY_MOUNT_ONLY, KEY_REMOTE };
+enum { KEY_RO, KEY_DEFAULT_PERMISSIONS, KEY_ORG, KEY_GID, KEY_MOUNT_ONLY, KEY_REMOTE,
+       KEY_USER, KEY_ALLOW_OTHER };
 
 static const struct fuse_opt fmfs_opts[] = {
 	FUSE_OPT_KEY("org=", KEY_ORG),
@@ -44,6 +52,8 @@ static const struct fuse_opt fmfs_opts[] = {
 	FUSE_OPT_KEY("mirrors=", KEY_REMOTE),
 	FUSE_OPT_KEY("endpoint=", KEY_REMOTE),
 	FUSE_OPT_KEY("region=", KEY_REMOTE),
+	FUSE_OPT_KEY("user=", KEY_USER),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	OPT("verbose", verbose),
 	OPT("noverify", noverify),
 	{ "read_ahead_kb=%d", offsetof(struct options, read_ahead_kb), 0 },
@@ -99,6 +109,8 @@ static void usage(const char *prog)
 	       "fmfs options:\n"
 	       "    -o org=DOMAIN      show only this org's tree (default: every org)\n"
 	       "    -o gid=GID         members of this group may read (with allow_other)\n"
+	       "    -o user=USER       started as root: run as USER once mounted (default:\n"
+	       "                       the store's owner)\n"
 	       "    -o noverify        do not check chunk checksums (benchmarks only)\n"
 	       "    -o read_ahead_kb=N readahead window of the mount (default 512; 0: the\n"
 	       "                       kernel's 128); needs root, see fmfs/readahead.c\n"
@@ -156,6 +168,11 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 				return opt_value(o, (char **)((char *)o + slots[i].off), arg);
 		return 1;
 	}
+	case KEY_USER:
+		return opt_value(o, &o->user, arg);
+	case KEY_ALLOW_OTHER:
+		o->shared = 1;
+		return 1; /* the kernel needs it too */
 	case KEY_RO:
 	case KEY_DEFAULT_PERMISSIONS:
 		fprintf(stderr, "fmfs: -o %s: refused: the kernel would answer EROFS/EACCES "
@@ -194,19 +211,51 @@ static void close_catalog(void *cat)
 	catalog_close(cat);
 }
 
+static __thread int catalog_error;
+
+int fmfs_catalog_error(void)
+{
+	return catalog_error ? catalog_error : -EIO;
+}
+
 struct catalog *fmfs_catalog(struct fmfs *fs)
 {
 	struct catalog *cat = pthread_getspecific(fs->cat_key);
 	char err[512];
+	int rc;
 
 	if (cat)
 		return cat;
-	if (catalog_open(fs->store, CATALOG_READONLY, &cat, err, sizeof(err)) < 0) {
-		fm_log(FM_LOG_ERROR, "%s", err);
+	rc = catalog_open(fs->store, CATALOG_READONLY, &cat, err, sizeof(err));
+	if (rc < 0) {
+		catalog_error = rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM ? rc : -EIO;
+		if (rc == -EMFILE || rc == -ENFILE)
+			fmfs_out_of_fds(fs, "open the catalog", rc);
+		else
+			fm_log(FM_LOG_ERROR, "%s", err);
 		return NULL;
 	}
 	pthread_setspecific(fs->cat_key, cat);
 	return cat;
+}
+
+void fmfs_out_of_fds(struct fmfs *fs, const char *what, int rc)
+{
+	struct rlimit rl = { 0 };
+	struct timespec now;
+	int64_t last;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	last = __atomic_load_n(&fs->fd_log_at, __ATOMIC_RELAXED);
+	if (last && now.tv_sec - last < 60)
+		return;
+	__atomic_store_n(&fs->fd_log_at, (int64_t)now.tv_sec ? now.tv_sec : 1,
+			 __ATOMIC_RELAXED);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	fm_log(FM_LOG_ERROR, "out of file descriptors (%s; the limit is %llu): cannot %s; "
+	       "readers get '%s' until files are closed (raise LimitNOFILE)",
+	       rc == -ENFILE ? "the system's table is full" : "this process's",
+	       (unsigned long long)rl.rlim_cur, what, strerror(-rc));
 }
 
 /* Check the store and find the mount's root before anything is mounted. */
@@ -221,6 +270,7 @@ static int resolve_root(struct fmfs *fs)
 		return rc;
 	}
 	fs->root = FM_ROOT_ID;
+	fs->objects = -1;
 	if (fs->org && !org_is_valid(fs->org)) {
 		fprintf(stderr, "fmfs: -o org=%s: not a valid org domain\n", fs->org);
 		rc = -EINVAL;
@@ -232,8 +282,58 @@ static int resolve_root(struct fmfs *fs)
 		else if (rc < 0)
 			fprintf(stderr, "fmfs: %s: cannot read the catalog\n", fs->store);
 	}
+	if (rc == 0 && fs->org) {
+		struct catalog_stats st;
+
+		rc = catalog_org_stats(cat, fs->root, &st);
+		if (rc < 0)
+			fprintf(stderr, "fmfs: %s: cannot count org '%s': %s\n", fs->store,
+				fs->org, strerror(-rc));
+		fs->org_nodes = st.nodes;
+		fs->org_files = st.files;
+		fs->org_bytes = st.bytes;
+	}
 	catalog_close(cat);
+	if (rc == 0) {
+		fs->objects = blob_dir_open(fs->store);
+		if (fs->objects < 0) {
+			fprintf(stderr, "fmfs: %s/objects: %s\n", fs->store,
+				blob_strerror(fs->objects));
+			rc = fs->objects;
+		}
+	}
 	return rc;
+}
+
+/* Whom the daemon becomes once mounted: -o user= (a name or a number), or
+ * the store's owner (its primary group from the passwd database, else the
+ * store's group). */
+static int target_user(const char *store, const char *user, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw = NULL;
+	struct stat st;
+	char *end;
+
+	if (user) {
+		unsigned long v = strtoul(user, &end, 10);
+
+		pw = *end || !*user ? getpwnam(user) : getpwuid((uid_t)v);
+		if (!pw && (*end || !*user)) {
+			fprintf(stderr, "fmfs: -o user=%s: no such user\n", user);
+			return -EINVAL;
+		}
+		*uid = pw ? pw->pw_uid : (uid_t)v;
+		*gid = pw ? pw->pw_gid : (gid_t)v;
+		return 0;
+	}
+	if (stat(store, &st) < 0) {
+		fprintf(stderr, "fmfs: %s: %s\n", store, strerror(errno));
+		return -errno;
+	}
+	pw = getpwuid(st.st_uid);
+	*uid = st.st_uid;
+	*gid = pw ? pw->pw_gid : st.st_gid;
+	return 0;
 }
 
 static int parse_gid(struct fmfs *fs, const char *s)
@@ -324,6 +424,7 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 {
 	struct fuse_lowlevel_ops ops;
 	struct fuse_loop_config *loop;
+	char err[256];
 	int rc = 1;
 
 	memset(&ops, 0, sizeof(ops));
@@ -336,6 +437,11 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 		goto out_destroy;
 	if (fuse_session_mount(fs->se, cmd->mountpoint) != 0)
 		goto out_signals;
+	fmfs_readahead_open(fs);
+	if (fmfs_privdrop(fs->run_uid, fs->run_gid, err, sizeof(err)) < 0) {
+		fm_log(FM_LOG_ERROR, "fmfs: %s: refusing to serve as root", err);
+		goto out_unmount;
+	}
 	fuse_daemonize(cmd->foreground);
 	if (fmfs_watch_start(fs) < 0)
 		fm_log(FM_LOG_ERROR, "cannot start the watcher: new files show late");
@@ -356,6 +462,7 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 	}
 	fmfs_watch_stop(fs);
 	fmfs_remote_close(fs);
+out_unmount:
 	fuse_session_unmount(fs->se);
 out_signals:
 	fuse_remove_signal_handlers(fs->se);
@@ -371,6 +478,7 @@ int main(int argc, char *argv[])
 	struct options o = { .read_ahead_kb = -1 };
 	struct fmfs fs = { .timeout = 86400.0 };
 	char store[PATH_MAX], mountpoint[PATH_MAX], extra[PATH_MAX + 64];
+	unsigned long nofile;
 	int rc = 1;
 
 	memset(&cmd, 0, sizeof(cmd));
@@ -431,13 +539,20 @@ int main(int argc, char *argv[])
 		rc = 2;
 		goto out;
 	}
-	if (resolve_root(&fs) < 0)
+	if (resolve_root(&fs) < 0 || target_user(fs.store, o.user, &fs.run_uid, &fs.run_gid) < 0)
 		goto out;
+	fmfs_fd_limit_raise(&nofile);
+	fm_log(FM_LOG_INFO, "open files: up to %lu", nofile);
 	/* fstab-friendly identity: source = the store, type fuse.fmfs */
 	snprintf(extra, sizeof(extra), "-osubtype=fmfs,fsname=%s", fs.store);
 	if (fs.remote) /* the URL (no credentials are ever in it) */
 		fsname_of(extra, sizeof(extra), o.store);
 	fuse_opt_add_arg(&args, extra);
+	fs.shared = o.shared;
+	if (fs.shared) /* the kernel checks modes: a cached entry leaks nothing */
+		fuse_opt_add_arg(&args, "-odefault_permissions");
+	if (geteuid() == 0) /* once root is given up, fusermount3 unmounts */
+		fuse_opt_add_arg(&args, "-oauto_unmount");
 	pthread_key_create(&fs.cat_key, close_catalog);
 	fmfs_verify_init(&fs);
 	pthread_mutex_init(&fs.stop_lock, NULL);
@@ -465,6 +580,9 @@ out:
 	free(o.mountpoint);
 	free(o.org);
 	free(o.gid);
+	free(o.user);
+	if (fs.objects > 0)
+		close(fs.objects);
 	fuse_opt_free_args(&args);
 	return rc;
 }

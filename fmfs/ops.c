@@ -20,13 +20,14 @@ static struct fmfs *fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-/* Root, the mount's owner and members of -o gid= may read; others EACCES. */
+/* Root, the mount's owner and members of -o gid= may read; others EACCES.
+ * Every supplementary group of the caller counts, however many. */
 static int may_read(fuse_req_t req)
 {
 	struct fmfs *fs = fs_of(req);
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	gid_t groups[64];
-	int n;
+	gid_t some[64], *groups = some;
+	int n, rc = -EACCES;
 
 	if (ctx->uid == 0 || ctx->uid == fs->owner)
 		return 0;
@@ -34,11 +35,17 @@ static int may_read(fuse_req_t req)
 		return -EACCES;
 	if (ctx->gid == fs->gid)
 		return 0;
-	n = fuse_req_getgroups(req, 64, groups);
-	for (int i = 0; i < n && i < 64; i++)
+	n = fuse_req_getgroups(req, 64, some);
+	if (n > 64) {
+		groups = malloc((size_t)n * sizeof(*groups));
+		n = groups ? fuse_req_getgroups(req, n, groups) : -ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
 		if (groups[i] == fs->gid)
-			return 0;
-	return -EACCES;
+			rc = 0;
+	if (groups != some)
+		free(groups);
+	return rc;
 }
 
 /* The node behind ino, if this mount may show it. */
@@ -49,11 +56,23 @@ static int get_node(fuse_req_t req, fuse_ino_t ino, struct node *n)
 	int rc;
 
 	if (!cat)
-		return -EIO;
+		return fmfs_catalog_error();
 	rc = node_get(cat, fmfs_node_id(fs, ino), n);
 	if (rc == 0 && !fmfs_node_visible(fs, n))
 		return -ENOENT;
 	return rc;
+}
+
+/* Modes say who may read: everyone the kernel lets in (owner-only mounts:
+ * the mounting user and root), or, on a shared mount (allow_other, where
+ * the kernel enforces them: default_permissions), the owner and -o gid=. */
+static mode_t mode_of(const struct fmfs *fs, char type)
+{
+	mode_t m = type == NODE_DIR ? 0555 : 0444;
+
+	if (fs->shared)
+		m &= fs->gid_set ? 0550 : 0500;
+	return m;
 }
 
 static void fill_stat(const struct fmfs *fs, const struct node *n, struct stat *st)
@@ -66,13 +85,14 @@ static void fill_stat(const struct fmfs *fs, const struct node *n, struct stat *
 	st->st_mtime = n->mtime;
 	st->st_atime = n->mtime;
 	if (n->type == NODE_DIR) {
-		st->st_mode = S_IFDIR | 0555;
+		st->st_mode = S_IFDIR | mode_of(fs, NODE_DIR);
 		st->st_nlink = 2 + n->nsubdirs;
 	} else {
-		st->st_mode = S_IFREG | 0444;
+		st->st_mode = S_IFREG | mode_of(fs, NODE_FILE);
 		st->st_nlink = 1;
 		st->st_size = n->size;
-		st->st_blocks = (n->size + 511) / 512;
+		/* no overflow whatever the size (node.c bounds it too) */
+		st->st_blocks = n->size / 512 + (n->size % 512 != 0);
 	}
 	st->st_ctim = node_ctime(n);
 }
@@ -134,7 +154,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (rc == 0 && dir.type != NODE_DIR)
 		rc = -ENOTDIR;
 	if (rc == 0)
-		rc = node_lookup(fmfs_catalog(fs), dir.id, name, &n);
+		rc = node_lookup(fmfs_catalog(fs), dir.id, name, &n); /* get_node opened it */
 	if (rc == 0 && !fmfs_node_visible(fs, &n))
 		rc = -ENOENT;
 	if (rc == -ENOENT) {
@@ -385,14 +405,26 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	fuse_reply_err(req, 0); /* nothing is ever dirty */
 }
 
+/* The totals of what this mount shows: the whole archive for the
+ * operator's mount, the org's own for an org's (never every org's); none
+ * for whoever may not read. */
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
-	struct catalog *cat = fmfs_catalog(fs_of(req));
+	struct fmfs *fs = fs_of(req);
+	struct catalog *cat = NULL;
 	struct catalog_stats s;
 	struct statvfs sv;
-	int rc = cat ? catalog_stats(cat, &s) : -EIO;
+	int rc = may_read(req);
 
 	(void)ino;
+	if (rc == 0 && fs->root != FM_ROOT_ID) {
+		s.nodes = __atomic_load_n(&fs->org_nodes, __ATOMIC_RELAXED);
+		s.files = __atomic_load_n(&fs->org_files, __ATOMIC_RELAXED);
+		s.bytes = __atomic_load_n(&fs->org_bytes, __ATOMIC_RELAXED);
+	} else if (rc == 0) {
+		cat = fmfs_catalog(fs);
+		rc = cat ? catalog_stats(cat, &s) : fmfs_catalog_error();
+	}
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -541,6 +573,8 @@ static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 		rc = get_node(req, ino, &n);
 	if (rc == 0 && (mask & W_OK))
 		rc = -EACCES; /* so file managers grey out delete and rename */
+	if (rc == 0 && (mask & X_OK) && n.type != NODE_DIR)
+		rc = -EACCES; /* as the modes say: no file is executable */
 	fuse_reply_err(req, -rc);
 }
 

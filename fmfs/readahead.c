@@ -2,10 +2,13 @@
  * /sys/class/bdi/MAJ:MIN/read_ahead_kb): FUSE starts at 128 KiB, so a cold
  * sequential read arrives as 128 KiB requests; 512 KiB requests halve the
  * round trips and still fit the 1 MiB splice pipe (at 1 MiB libfuse falls
- * back to copying through a buffer). Needs root; otherwise left as it is. */
+ * back to copying through a buffer). Needs root (the file is opened before
+ * the daemon gives root up); otherwise left as it is. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fmfs.h"
 
@@ -45,19 +48,35 @@ static int mount_dev(const struct fmfs *fs, char *dev, size_t devlen)
 	return rc;
 }
 
-void fmfs_readahead_set(struct fmfs *fs)
+void fmfs_readahead_open(struct fmfs *fs)
 {
 	char dev[32], path[96];
-	FILE *f;
 
+	fs->ra_fd = -1;
 	if (!fs->read_ahead_kb || !fs->mountpoint || mount_dev(fs, dev, sizeof(dev)) < 0)
 		return;
 	snprintf(path, sizeof(path), "/sys/class/bdi/%s/read_ahead_kb", dev);
-	f = fopen(path, "we");
-	if (!f || fprintf(f, "%u\n", fs->read_ahead_kb) < 0 || fclose(f) != 0) {
+	/* opened now: the daemon gives up root before INIT, and sysfs checks
+	 * the permission at open */
+	fs->ra_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fs->ra_fd < 0)
 		fm_log(FM_LOG_INFO, "%s: cannot set readahead to %u KiB: %s", path,
 		       fs->read_ahead_kb, strerror(errno));
+}
+
+void fmfs_readahead_set(struct fmfs *fs)
+{
+	char line[32];
+	int len;
+
+	if (fs->ra_fd < 0)
 		return;
-	}
-	fm_log(FM_LOG_INFO, "%s: readahead %u KiB", path, fs->read_ahead_kb);
+	len = snprintf(line, sizeof(line), "%u\n", fs->read_ahead_kb);
+	if (write(fs->ra_fd, line, (size_t)len) != len)
+		fm_log(FM_LOG_INFO, "cannot set readahead to %u KiB: %s",
+		       fs->read_ahead_kb, strerror(errno));
+	else
+		fm_log(FM_LOG_INFO, "readahead %u KiB", fs->read_ahead_kb);
+	close(fs->ra_fd);
+	fs->ra_fd = -1;
 }

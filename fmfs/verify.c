@@ -74,7 +74,7 @@ int fmfs_file_open(struct fmfs *fs, const struct node *n, struct fmfs_file **out
 
 	if (!f || !cat) {
 		free(f);
-		return f ? -EIO : -ENOMEM;
+		return f ? fmfs_catalog_error() : -ENOMEM;
 	}
 	f->id = n->id;
 	f->size = n->size;
@@ -89,17 +89,33 @@ int fmfs_file_open(struct fmfs *fs, const struct node *n, struct fmfs_file **out
 				*out = f; /* chunks are checked as they arrive */
 			return rc < 0 ? -EIO : 0;
 		}
+		if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != n->size) {
+			close(f->fd);
+			f->fd = -EBADMSG; /* the cached copy: a regular file of its size */
+		}
 	} else {
-		f->fd = blob_open(fs->store, n->sha256);
+		/* beneath objects/, no link followed, a regular file of its size */
+		f->fd = blob_openat(fs->objects, n->sha256, n->size);
 	}
-	if (f->fd < 0) {
-		blob_error(fs, f, "cannot open the blob: %s", strerror(-f->fd));
+	if (f->fd == -EMFILE || f->fd == -ENFILE) {
+		rc = f->fd; /* not the blob's fault: say what ran out */
+		fmfs_out_of_fds(fs, "open a blob", rc);
+		fmfs_file_close(f);
+		return rc;
+	}
+	if (f->fd == -EBADMSG) {
+		char path[4096];
+
+		memset(&st, 0, sizeof(st));
+		blob_path(fs->store, n->sha256, path, sizeof(path));
+		lstat(path, &st); /* for the message only */
+		blob_error(fs, f, "size %lld, the catalog says %lld",
+			   (long long)st.st_size, (long long)n->size);
 		fmfs_file_close(f);
 		return -EIO;
 	}
-	if (fstat(f->fd, &st) < 0 || st.st_size != n->size) {
-		blob_error(fs, f, "size %lld, the catalog says %lld",
-			   (long long)st.st_size, (long long)n->size);
+	if (f->fd < 0) {
+		blob_error(fs, f, "cannot open the blob: %s", blob_strerror(f->fd));
 		fmfs_file_close(f);
 		return -EIO;
 	}
@@ -117,7 +133,7 @@ int fmfs_file_open(struct fmfs *fs, const struct node *n, struct fmfs_file **out
 		*out = f; /* checked: nothing left to check */
 		return 0;
 	}
-	if (rc == 0 && (f->chunk_size == 0 ||
+	if (rc == 0 && (f->chunk_size != FM_CHUNK_SIZE ||
 			f->nchunks != chunks_count(n->size, f->chunk_size))) {
 		blob_error(fs, f, "the catalog has %zu chunk sums for %lld bytes",
 			   f->nchunks, (long long)n->size);

@@ -26,6 +26,11 @@ static int notify_added(void *arg, const struct node *n)
 	wp->last = n->id;
 	if (!fmfs_node_visible(fs, n) || n->id == fs->root)
 		return 0;
+	if (fs->root != FM_ROOT_ID) { /* the org's totals for statfs */
+		__atomic_fetch_add(&fs->org_nodes, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fs->org_files, n->type == NODE_FILE, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fs->org_bytes, (uint64_t)n->size, __ATOMIC_RELAXED);
+	}
 	/* -ENOENT: the kernel does not know the parent; nothing to forget */
 	fuse_lowlevel_notify_inval_entry(fs->se, parent, n->name, strlen(n->name));
 	/* offset 0: also drop the folder's cached listing (cache_readdir) */

@@ -26,11 +26,11 @@ check_order() {
 	[ -n "$wal" ] || fail "no fsync of catalog.db-wal in the trace: $(cat "$trace")"
 	for f in "$@"; do
 		sha=$(sha256sum "$f" | cut -c1-64)
-		# link("…/objects/tmp-XXXXXX", "…/objects/ab/cdef…") = 0
-		lt=$(grep -nE "link(at)?\(.*\"[^\"]*/objects/tmp-[^\"]*\".*\"[^\"]*/objects/${sha:0:2}/${sha:2}\" *(, [A-Z_0-9]+)?\) = 0" "$trace" | head -n 1 || true)
+		# linkat(3</…/objects>, "tmp-XXXXXX", 4</…/objects/ab>, "cdef…", 0) = 0
+		lt=$(grep -nE "linkat\([0-9]+<[^>]*/objects>, \"tmp-[A-Za-z0-9]+\", [0-9]+<[^>]*/objects/${sha:0:2}>, \"${sha:2}\", 0\) = 0" "$trace" | head -n 1 || true)
 		[ -n "$lt" ] || fail "$f: no link of its blob ${sha:0:12}… in the trace: $(cat "$trace")"
 		link=${lt%%:*}
-		tmp=$(grep -oE '/objects/tmp-[A-Za-z0-9]+' <<<"$lt" | head -n 1)
+		tmp=/objects/$(grep -oE 'tmp-[A-Za-z0-9]+' <<<"$lt" | head -n 1)
 		data=$(awk -v l="$link" -v t="${tmp}>" 'NR < l && ((/^[0-9]+ +fsync\(/ && index($0, t)) || /^[0-9]+ +syncfs\(/) { n = NR } END { print n }' "$trace")
 		name=$(awk -v l="$link" -v d="/objects/${sha:0:2}>" 'NR > l && ((/^[0-9]+ +fsync\(/ && index($0, d)) || /^[0-9]+ +syncfs\(/) { print NR; exit }' "$trace")
 		[ -n "$data" ] || fail "$f: its temp blob $tmp is linked (line $link) before it is fsynced: $(cat "$trace")"

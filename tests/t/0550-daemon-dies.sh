@@ -30,6 +30,10 @@ reader() {
 readers=()
 for i in $(seq 8); do timeout 20 bash -c "$(declare -f reader); D='$D'; reader $i" >reader.$i.out 2>&1 & readers+=($!); done
 sleep 1
+# fmfs started as root leaves unmounting to fusermount3 (auto_unmount: it
+# gives up root once mounted); kill that helper first, so the mount stays
+# behind as after a crash of a mount without one
+for h in $(ps -o pid= --ppid "$pid"); do kill -9 "$h"; done
 kill -9 "$pid"
 t0=$SECONDS
 hung=0

@@ -25,6 +25,15 @@ int main(void)
 	CHECK(!name_is_valid("bad\xff utf8"));
 	CHECK(!name_is_valid("overlong \xc0\xaf"));   /* overlong '/' */
 	CHECK(!name_is_valid("surrogate \xed\xa0\x80"));
+	/* names that show as other names (Unicode categories Cf, Zl, Zp) */
+	CHECK(!name_is_valid("invoice\xe2\x80\xae" "fdp.exe"));  /* U+202E RLO */
+	CHECK(!name_is_valid("a\xe2\x81\xa6" "b.pdf"));          /* U+2066 LRI */
+	CHECK(!name_is_valid("zero\xe2\x80\x8b" "width.pdf"));   /* U+200B ZWSP */
+	CHECK(!name_is_valid("\xef\xbb\xbf" "bom.pdf"));         /* U+FEFF BOM */
+	CHECK(!name_is_valid("line\xe2\x80\xa8sep.pdf"));     /* U+2028 */
+	CHECK(!name_is_valid("para\xe2\x80\xa9sep.pdf"));     /* U+2029 */
+	CHECK(name_is_valid("no\xc2\xa0" "break.pdf"));           /* U+00A0: a space */
+	CHECK(name_is_valid("\xd9\x81\xd8\xa7\xd8\xaa\xd9\x88\xd8\xb1\xd8\xa9.pdf")); /* Arabic */
 	memset(long_name, 'a', 255);
 	long_name[255] = 0;
 	CHECK(name_is_valid(long_name));

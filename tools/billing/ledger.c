@@ -128,16 +128,16 @@ static int lf_open(struct ledger_file *lf, const char *dir, const char *name,
 		   const char *const *cols, char *notes, char *err, size_t errlen)
 {
 	size_t ncols = 0;
+	const char *cause;
 	int rc;
 
 	memset(lf, 0, sizeof(*lf));
 	lf->err = err;
 	lf->errlen = errlen;
 	snprintf(lf->path, sizeof(lf->path), "%s/%s", dir, name);
-	lf->f = fopen(lf->path, "r");
+	lf->f = input_fopen(lf->path, &cause); /* a FIFO: refused, never waited on */
 	if (!lf->f)
-		return l_fail(err, errlen, -errno, "%s: cannot open: %s", lf->path,
-			      strerror(errno));
+		return l_fail(err, errlen, -errno, "%s: cannot open: %s", lf->path, cause);
 	csv_reader_init(&lf->r, lf->f, lf->path);
 	rc = csv_read(&lf->r);
 	if (rc <= 0) {

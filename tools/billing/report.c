@@ -159,6 +159,7 @@ int report_read(struct report *r, const struct ledger *l, const char *dir,
 		size_t errlen)
 {
 	char path[4096], why[512];
+	const char *cause;
 	struct csv_reader cr;
 	size_t nheader = 0;
 	int idx[C_N + 1], rc; /* idx[C_N]: the optional period column */
@@ -166,9 +167,9 @@ int report_read(struct report *r, const struct ledger *l, const char *dir,
 
 	memset(r, 0, sizeof(*r));
 	snprintf(path, sizeof(path), "%s/subscriptions.csv", dir);
-	f = fopen(path, "r");
+	f = input_fopen(path, &cause); /* a FIFO: refused, never waited on */
 	if (!f)
-		return fail(err, errlen, -errno, "%s: cannot open: %s", path, strerror(errno));
+		return fail(err, errlen, -errno, "%s: cannot open: %s", path, cause);
 	csv_reader_init(&cr, f, path);
 	rc = csv_read(&cr);
 	if (rc == 1) {

@@ -60,12 +60,14 @@ static int usage_collect(void *arg, const struct node *n)
 	return 0;
 }
 
-/* Open an archived file as a stdio stream. */
+/* Open an archived file as a stdio stream, its bytes verified first. */
 static FILE *archived_open(struct catalog *cat, const char *sha256)
 {
-	int fd = blob_open(catalog_store(cat), sha256);
+	int fd = blob_open_verified(catalog_store(cat), sha256, -1);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 
+	if (fd < 0)
+		errno = -fd;
 	if (!f && fd >= 0)
 		close(fd);
 	return f;

@@ -1,4 +1,5 @@
-/* cmd_cat.c - fmctl cat PATH: a file's bytes to stdout, from its blob. */
+/* cmd_cat.c - fmctl cat PATH: a file's bytes to stdout, from its blob,
+ * verified against its SHA-256 first (rotten bytes are never passed on). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,10 +24,12 @@ int cmd_cat(int argc, char **argv)
 	rc = node_resolve(cat, argv[1], &n);
 	if (rc == 0 && n.type != NODE_FILE)
 		rc = -EISDIR;
-	fd = rc == 0 ? blob_open(catalog_store(cat), n.sha256) : rc;
+	/* checked against its SHA-256 before a byte is written */
+	fd = rc == 0 ? blob_open_verified(catalog_store(cat), n.sha256, n.size) : rc;
 	catalog_close(cat);
 	if (fd < 0) {
-		fmctl_error("cat", "%s: %s", argv[1], strerror(-fd));
+		fmctl_error("cat", "%s: %s", argv[1], rc == 0 ? blob_strerror(fd) :
+			    strerror(-fd));
 		return 1;
 	}
 	while ((got = read(fd, buf, sizeof(buf))) > 0)

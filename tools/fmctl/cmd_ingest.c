@@ -72,10 +72,11 @@ static int add_manifest(struct ingest *in, const char *manifest)
 	ssize_t len;
 	unsigned lineno = 0;
 	int rc = 0;
-	FILE *f = fopen(manifest, "r");
+	const char *cause;
+	FILE *f = input_fopen(manifest, &cause);
 
 	if (!f) {
-		fmctl_error("ingest", "%s: cannot open: %s", manifest, strerror(errno));
+		fmctl_error("ingest", "%s: cannot open: %s", manifest, cause);
 		free(copy);
 		return 1;
 	}

@@ -112,12 +112,13 @@ static int read_export(struct usage_run *u, int idx, FILE *rowf, char **rowbuf)
 	struct usage_layout l;
 	struct csv_writer w = { .out = rowf };
 	char why[512];
+	const char *cause;
 	int rc = 0, got;
-	FILE *f = fopen(path, "r");
+	FILE *f = input_fopen(path, &cause); /* a FIFO or device: refused at once */
 
 	if (!f) {
 		rc = -errno;
-		fmctl_error("usage", "%s: cannot open: %s", path, strerror(-rc));
+		fmctl_error("usage", "%s: cannot open: %s", path, cause);
 		return rc;
 	}
 	csv_reader_init(&r, f, path);
