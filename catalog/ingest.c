@@ -41,6 +41,7 @@ struct ingest {
 	void *derive_arg;
 	ingest_hook hook;
 	void *hook_arg;
+	int64_t zip_budget; /* bytes its zips inflated to (FMFS_ZIP_MAX_TOTAL) */
 	char error[1024];
 };
 
@@ -383,7 +384,8 @@ static int zip_entries_add(struct ingest *in, size_t zi, const char *src)
 	struct zip_entry_blob *e = NULL;
 	char err[512];
 	size_t n = 0;
-	int rc = zip_extract(catalog_store(in->cat), in->items[zi].blob.tmp, &e, &n,
+	int rc = zip_extract(catalog_store(in->cat), in->items[zi].blob.tmp,
+			     &in->zip_budget, &e, &n,
 			     err, sizeof(err));
 
 	if (rc < 0)

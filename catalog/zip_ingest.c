@@ -1,22 +1,30 @@
 /* zip_ingest.c - opening a zip as the untrusted input it is (libzip):
  * refuses zip slip, zip bombs (checked while inflating, not only from the
- * headers), encryption, corruption and duplicate names, then extracts every
- * entry into a temp blob. All entries or none. */
+ * headers), entries that overlap in the archive (one deflate stream shared
+ * by many entries), local and central headers that disagree (libzip's
+ * ZIP_CHECKCONS), encryption, corruption and duplicate names, then extracts
+ * every entry into a temp blob. All entries or none. The output is bounded
+ * per entry (ratio), per zip (bytes, and ratio times the zip's size) and per
+ * ingest (a budget shared by all its zips). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zip.h>
 
 #include "zip_ingest.h"
 
 #define RATIO_FLOOR (INT64_C(1) << 20) /* below 1 MiB any ratio is harmless */
+#define LOCAL_HEADER 30 /* bytes of a local file header before its name */
 
 struct zip_limits {
 	int64_t max_bytes;   /* total uncompressed */
 	int64_t max_ratio;   /* uncompressed / compressed, per entry */
 	int64_t max_entries;
+	int64_t max_total;   /* uncompressed, over every zip of one ingest */
+	int64_t zip_size;    /* bytes of the zip file itself */
 };
 
 /* One entry being inflated into a blob: counts what it really produces. */
@@ -25,6 +33,7 @@ struct zip_feed {
 	const struct zip_limits *lim;
 	int64_t claimed, comp_size, read;
 	int64_t *total;
+	int64_t *budget; /* what this ingest's zips produced so far */
 	char why[256];
 };
 
@@ -45,6 +54,7 @@ static void limits_get(struct zip_limits *lim)
 	lim->max_bytes = env_limit("FMFS_ZIP_MAX_BYTES", INT64_C(4) << 30);
 	lim->max_ratio = env_limit("FMFS_ZIP_MAX_RATIO", 200);
 	lim->max_entries = env_limit("FMFS_ZIP_MAX_ENTRIES", 256);
+	lim->max_total = env_limit("FMFS_ZIP_MAX_TOTAL", INT64_C(8) << 30);
 }
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
@@ -118,6 +128,19 @@ static ssize_t feed_fill(void *arg, void *buf, size_t len)
 			 (long long)f->lim->max_bytes);
 		return -EFBIG;
 	}
+	if (*f->total > RATIO_FLOOR && *f->total / f->lim->zip_size > f->lim->max_ratio) {
+		snprintf(f->why, sizeof(f->why),
+			 "zip bomb: the whole zip inflates more than %lld times its size "
+			 "(FMFS_ZIP_MAX_RATIO)", (long long)f->lim->max_ratio);
+		return -EFBIG;
+	}
+	if (*f->budget + n > f->lim->max_total) {
+		snprintf(f->why, sizeof(f->why),
+			 "zip bomb: the zips of this ingest inflate beyond %lld bytes "
+			 "(FMFS_ZIP_MAX_TOTAL)", (long long)f->lim->max_total);
+		return -EFBIG;
+	}
+	*f->budget += n;
 	if (f->read > RATIO_FLOOR && f->read / (f->comp_size ? f->comp_size : 1) >
 				     f->lim->max_ratio) {
 		snprintf(f->why, sizeof(f->why),
@@ -134,7 +157,7 @@ static int entries_check(zip_t *za, const struct zip_limits *lim,
 			 size_t errlen)
 {
 	char show[FM_NAME_MAX + 1];
-	int64_t claimed = 0;
+	int64_t claimed = 0, spans = 0;
 
 	for (zip_uint64_t i = 0; i < n; i++) {
 		zip_stat_t st;
@@ -174,6 +197,17 @@ static int entries_check(zip_t *za, const struct zip_limits *lim,
 			return fail(err, errlen, -EFBIG,
 				    "zip bomb: entry '%s' claims a compression ratio above %lld (FMFS_ZIP_MAX_RATIO)",
 				    show, (long long)lim->max_ratio);
+		/* entries that do not overlap fit in the file one after another:
+		 * each its local header, name and compressed bytes. Overlapping
+		 * entries (many names for one deflate stream) claim more. */
+		spans += LOCAL_HEADER + (int64_t)strlen(st.name) +
+			 (st.comp_size > (zip_uint64_t)lim->zip_size ? lim->zip_size + 1 :
+			  (int64_t)st.comp_size);
+		if (spans > lim->zip_size)
+			return fail(err, errlen, -EFBIG,
+				    "zip bomb: entries overlap in the archive (their compressed "
+				    "data add up to more than the zip's %lld bytes)",
+				    (long long)lim->zip_size);
 		e[i].index = i;
 		e[i].size = (int64_t)st.size;
 		e[i].comp_size = (int64_t)st.comp_size;
@@ -197,10 +231,10 @@ static int entries_sort(struct zip_entry_blob *e, zip_uint64_t n, char *err,
 
 /* Pass 2: inflate entry e into a temp blob. */
 static int entry_extract(zip_t *za, const char *store,
-			 const struct zip_limits *lim, int64_t *total,
+			 const struct zip_limits *lim, int64_t *total, int64_t *budget,
 			 struct zip_entry_blob *e, char *err, size_t errlen)
 {
-	struct zip_feed f = { .lim = lim, .total = total };
+	struct zip_feed f = { .lim = lim, .total = total, .budget = budget };
 	char show[FM_NAME_MAX + 1];
 	int rc;
 
@@ -262,18 +296,22 @@ static int open_error(int ze, char *err, size_t errlen)
 	return rc;
 }
 
-int zip_extract(const char *store, const char *path,
+int zip_extract(const char *store, const char *path, int64_t *budget,
 		struct zip_entry_blob **out, size_t *count, char *err,
 		size_t errlen)
 {
 	struct zip_limits lim;
 	struct zip_entry_blob *e = NULL;
+	struct stat zst;
 	zip_int64_t n;
 	int64_t total = 0;
 	int ze = 0, rc = 0;
 	zip_t *za;
 
 	limits_get(&lim);
+	if (stat(path, &zst) < 0)
+		return fail(err, errlen, -errno, "cannot stat the zip: %s", strerror(errno));
+	lim.zip_size = zst.st_size > 0 ? (int64_t)zst.st_size : 1;
 	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
 	if (!za)
 		return open_error(ze, err, errlen);
@@ -299,7 +337,7 @@ int zip_extract(const char *store, const char *path,
 	if (rc == 0)
 		rc = entries_sort(e, (zip_uint64_t)n, err, errlen);
 	for (zip_int64_t i = 0; rc == 0 && i < n; i++)
-		rc = entry_extract(za, store, &lim, &total, &e[i], err, errlen);
+		rc = entry_extract(za, store, &lim, &total, budget, &e[i], err, errlen);
 	if (rc == 0) {
 		*out = e;
 		*count = (size_t)n;

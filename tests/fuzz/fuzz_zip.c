@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fwrite(data, 1, size, f);
 	fclose(f);
-	rc = zip_extract(store, zip, &e, &count, err, sizeof(err));
+	rc = zip_extract(store, zip, &(int64_t){ 0 }, &e, &count, err, sizeof(err));
 	if (rc < 0 && !err[0])
 		abort();
 	for (size_t i = 0; rc == 0 && i < count; i++)

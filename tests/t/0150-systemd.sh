@@ -28,4 +28,11 @@ if grep -E "fmfs" <<<"$out"; then fail "systemd-analyze complains: $out"; fi
 note "verified: ${units[*]}"
 grep -q '^Restart=on-failure' fmfs@.service || fail "fmfs@.service does not restart on failure"
 grep -q 'fusermount3 -uz' fmfs@.service || fail "fmfs@.service does not clean a stale mount"
+# hardening: systemd's own exposure score of each service (0 best, 10 worst)
+for u in fmfs@acme.example.service fmfs-usage.service fmfs-verify.service; do
+	score=$(systemd-analyze security --offline=true "./$u" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	[ -n "$score" ] || { note "systemd-analyze security cannot score $u here"; continue; }
+	note "$u: exposure $score"
+	awk -v s="$score" 'BEGIN { exit !(s <= 4.0) }' || fail "$u: exposure $score (above 4.0): hardening options missing"
+done
 echo "systemd units verified"

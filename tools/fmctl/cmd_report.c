@@ -30,13 +30,14 @@ static int report_archive(const struct report *r, struct catalog *cat,
 {
 	char tmpdir[4096], stem[300], folder[300], name[FM_NAME_MAX + 1], path[4400];
 	bool same = false;
-	int rev, rc = 0;
+	int rev, rc = 0, lock;
 	FILE *out;
 
-	fmctl_tmpdir_template(tmpdir, sizeof(tmpdir));
-	if (!mkdtemp(tmpdir)) {
-		snprintf(err, errlen, "%.900s: cannot create: %s", tmpdir, strerror(errno));
-		return -errno;
+	fmctl_tmpdir_sweep_say(SUB);
+	lock = fmctl_tmpdir_make(SUB, tmpdir, sizeof(tmpdir));
+	if (lock < 0) {
+		snprintf(err, errlen, "%.900s: cannot create: %s", tmpdir, strerror(-lock));
+		return lock;
 	}
 	snprintf(stem, sizeof(stem), "%s-%s-subscription-billing", org, period);
 	snprintf(folder, sizeof(folder), "/%s/Reports/%s", org, period);
@@ -62,8 +63,7 @@ static int report_archive(const struct report *r, struct catalog *cat,
 						    path, end, NULL);
 		err[0] = 0; /* printed */
 	}
-	unlink(path);
-	rmdir(tmpdir);
+	fmctl_tmpdir_remove(tmpdir, lock);
 	return rc;
 }
 

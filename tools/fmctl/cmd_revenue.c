@@ -59,7 +59,7 @@ int cmd_revenue(int argc, char **argv)
 	struct progress *p;
 	struct ledger l;
 	int64_t start, end;
-	int rc;
+	int rc, lock = -1;
 
 	rc = fmctl_month_args(SUB, argc, argv, &org, &period, &dir, &start, &end);
 	if (rc == -1)
@@ -86,10 +86,14 @@ int cmd_revenue(int argc, char **argv)
 		rc = revenue_files_build(&l, org, period, &rf, err, sizeof(err));
 	if (rc == 0)
 		rc = revenue_check(&rf, &l, err, sizeof(err));
-	fmctl_tmpdir_template(tmpdir, sizeof(tmpdir));
-	if (rc == 0 && !mkdtemp(tmpdir)) {
-		rc = -errno;
-		snprintf(err, sizeof(err), "%.900s: cannot create: %s", tmpdir, strerror(errno));
+	if (rc == 0) {
+		fmctl_tmpdir_sweep_say(SUB);
+		lock = fmctl_tmpdir_make(SUB, tmpdir, sizeof(tmpdir));
+		if (lock < 0) {
+			rc = lock;
+			snprintf(err, sizeof(err), "%.900s: cannot create: %s", tmpdir,
+				 strerror(-lock));
+		}
 	}
 	progress_stop(p);
 	if (rc == 0) {
@@ -97,8 +101,7 @@ int cmd_revenue(int argc, char **argv)
 		rc = revenue_zip_write(&rf, zippath, end, err, sizeof(err));
 		if (rc == 0)
 			rc = zip_archive(cat, org, period, zippath, end, err, sizeof(err));
-		unlink(zippath);
-		rmdir(tmpdir);
+		fmctl_tmpdir_remove(tmpdir, lock);
 	}
 	if (rc < 0 && err[0])
 		fmctl_error(SUB, "%s", err);

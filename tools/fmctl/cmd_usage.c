@@ -845,15 +845,15 @@ static FILE *tmpfile_in(const char *dir)
 static int run(struct usage_run *u)
 {
 	char err[1024];
-	const char *tmp = getenv("TMPDIR");
 	size_t added = 0, unchanged = 0;
-	int rc;
+	int rc, lock;
 
-	snprintf(u->tmpdir, sizeof(u->tmpdir), "%s/fmctl-usage.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(u->tmpdir)) {
+	/* killed runs' folders go first (a run holds its folder's lock) */
+	fmctl_tmpdir_sweep_say("usage");
+	lock = fmctl_tmpdir_make("usage", u->tmpdir, sizeof(u->tmpdir));
+	if (lock < 0) {
 		fmctl_error("usage", "%s: cannot make a temp folder: %s", u->tmpdir,
-			    strerror(errno));
+			    strerror(-lock));
 		return 1;
 	}
 	phase("start");
@@ -934,7 +934,7 @@ out_sort:
 out_rmdir:
 	progress_stop(progress);
 	progress = NULL;
-	rmdir(u->tmpdir);
+	fmctl_tmpdir_remove(u->tmpdir, lock);
 	free(u->counts);
 	free(u->part_items);
 	free(u->open_records);

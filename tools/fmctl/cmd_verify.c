@@ -1,7 +1,8 @@
 /* cmd_verify.c - fmctl verify [--repair] [--json]: scrub the store (the
  * weekly timer runs it). Damage, missing blobs, a failing catalog and modes
  * that let others in go to stderr and make it exit 1; leftovers of
- * interrupted ingests are reported, and with --repair removed. */
+ * interrupted ingests are reported, and with --repair removed (so are the
+ * temp folders of killed fmctl runs). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,8 @@ int cmd_verify(int argc, char **argv)
 		json_array_begin(&j);
 	}
 	p = start_progress(cat);
+	if (repair) /* temp folders of killed fmctl runs (never a live run's) */
+		fmctl_tmpdir_sweep_say("verify");
 	rc = catalog_scrub(cat, repair, print_finding, as_json ? &j : NULL, &t);
 	progress_stop(p);
 	catalog_close(cat);

@@ -79,17 +79,15 @@ const char *fmctl_who(void)
 {
 	static char who[128];
 	char host[64] = "localhost";
-	const char *user = getenv("SUDO_USER");
+	struct passwd *pw = getpwuid(getuid());
 
-	if (!user || !*user)
-		user = getenv("USER");
-	if (!user || !*user) {
-		struct passwd *pw = getpwuid(getuid());
-
-		user = pw ? pw->pw_name : "unknown";
-	}
+	/* the real uid and its name in the passwd database: $USER and
+	 * $SUDO_USER are whatever the caller says they are */
 	gethostname(host, sizeof(host) - 1);
-	snprintf(who, sizeof(who), "%s@%s", user, host);
+	if (pw)
+		snprintf(who, sizeof(who), "%s(%u)@%s", pw->pw_name, (unsigned)getuid(), host);
+	else
+		snprintf(who, sizeof(who), "uid %u@%s", (unsigned)getuid(), host);
 	return who;
 }
 

@@ -19,7 +19,8 @@ void fmctl_error(const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Open the store's catalog or print why; 0 or -errno. */
 int fmctl_open(const char *sub, int flags, struct catalog **out);
-/* "user@host" for the audit log (who ingested). */
+/* "name(uid)@host" for the audit log (who ingested): the real uid and
+ * its passwd name, never the environment's claims. */
 const char *fmctl_who(void);
 /* Format t as YYYY-MM-DDTHH:MM:SSZ into out[21]. */
 void fmctl_time(int64_t t, char out[21]);
@@ -49,8 +50,16 @@ int fmctl_ingest_open(struct catalog *cat, struct ingest **out);
  * "fmctl SUB: line". */
 void fmctl_notes(const char *sub, const char *notes);
 
-/* "$TMPDIR/fmctl-XXXXXX" (or /tmp) into out, for mkdtemp. */
-void fmctl_tmpdir_template(char *out, size_t len);
+/* tmpdir.c: make $TMPDIR/fmctl-SUB.XXXXXX (or in /tmp) into out, locked
+ * for the life of this run: the lock's fd (give it to fmctl_tmpdir_remove)
+ * or -errno. */
+int fmctl_tmpdir_make(const char *sub, char *out, size_t len);
+/* Remove folder dir and all in it (links not followed), then drop lock. */
+void fmctl_tmpdir_remove(const char *dir, int lock);
+/* Remove the temp folders of our killed runs (unlocked): how many. */
+int fmctl_tmpdir_sweep(void);
+/* Sweep, saying on stderr what was removed (for the subcommands). */
+void fmctl_tmpdir_sweep_say(const char *sub);
 
 int cmd_init(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);

@@ -90,10 +90,3 @@ int fmctl_ingest_generated(const char *sub, struct catalog *cat, const char *org
 	ingest_close(in);
 	return rc < 0 ? -1 : 0;
 }
-
-void fmctl_tmpdir_template(char *out, size_t len)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(out, len, "%s/fmctl-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-}

@@ -1,0 +1,1 @@
+DROP TRIGGER chunks_no_update; UPDATE chunks SET chunk_size=1, sums=x'01';

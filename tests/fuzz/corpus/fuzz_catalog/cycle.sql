@@ -1,0 +1,1 @@
+DROP TRIGGER nodes_no_update; UPDATE nodes SET parent=id, name='..' WHERE id>1;

@@ -1,0 +1,1 @@
+INSERT INTO nodes(parent,org,type,name,size,mtime,ctime,sha256) VALUES (8,2,'f','shadow.pdf',3000,0,0,'../../../../etc/shadow');

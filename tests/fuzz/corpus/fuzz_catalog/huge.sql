@@ -1,0 +1,1 @@
+INSERT INTO nodes(parent,org,type,name,size,mtime,ctime,sha256) VALUES (8,2,'f','huge.pdf',9223372036854775807,0,0,'5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03');

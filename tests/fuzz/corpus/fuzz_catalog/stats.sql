@@ -1,0 +1,1 @@
+DROP TRIGGER stats_no_delete; UPDATE stats SET bytes=-1, nodes=9223372036854775807;

@@ -1,0 +1,1 @@
+DROP TRIGGER nodes_no_update; UPDATE nodes SET type='x', mtime=-5, nsubdirs=-1;
