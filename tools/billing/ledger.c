@@ -11,6 +11,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "../../catalog/catalog.h"
 #include "ledger.h"
 #include "time.h"
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../catalog/catalog.h"
 #include "report.h"
 #include "time.h"
 
