@@ -299,15 +299,18 @@ static int pending_settle(struct ingest *in, struct pending *p, const char *src)
 static int pending_open(struct ingest *in, size_t i)
 {
 	const struct pending *p = &in->items[i];
-	char path[4096];
-	int fd;
+	int dir, fd;
 
-	if (p->blob.tmp[0])
-		snprintf(path, sizeof(path), "%s", p->blob.tmp);
-	else
-		blob_path(catalog_store(in->cat), p->blob.sha256, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (!p->blob.tmp[0]) /* stored: a regular file of its size, no link */
+		return blob_open(catalog_store(in->cat), p->blob.sha256, p->blob.size);
+	dir = blob_dir_open(catalog_store(in->cat));
+	if (dir < 0)
+		return dir;
+	fd = openat(dir, p->blob.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	close(dir);
+	return fd;
 }
 
 /* The file the derive hook makes from the new item i, added to the batch

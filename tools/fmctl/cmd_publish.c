@@ -65,9 +65,9 @@ static int record_sums(struct publish *p, const struct pending_blob *b)
 		free(old);
 		return 0; /* recorded by an earlier publish */
 	}
-	fd = blob_open(catalog_store(p->cat), b->sha256);
+	fd = blob_open(catalog_store(p->cat), b->sha256, b->size);
 	if (fd < 0) {
-		snprintf(p->err, sizeof(p->err), "blob %s: %s", b->sha256, strerror(-fd));
+		snprintf(p->err, sizeof(p->err), "blob %s: %s", b->sha256, blob_strerror(fd));
 		return fd;
 	}
 	rc = blob_chunk_hashes(fd, sha, &size, &xxh, &shas, &n);
@@ -132,10 +132,11 @@ static void *upload_main(void *arg)
 		pthread_mutex_unlock(&u->lock);
 		if (i == SIZE_MAX)
 			return NULL;
-		fd = blob_open(catalog_store(p->cat), p->blobs[i].sha256);
+		fd = blob_open(catalog_store(p->cat), p->blobs[i].sha256, p->blobs[i].size);
 		if (fd < 0) {
 			rc = fd;
-			snprintf(why, sizeof(why), "blob %s: %s", p->blobs[i].sha256, strerror(-fd));
+			snprintf(why, sizeof(why), "blob %s: %s", p->blobs[i].sha256,
+				 blob_strerror(fd));
 		} else {
 			pub_blob_key(p->blobs[i].sha256, key, sizeof(key));
 			rc = dest_put_fd(p->dest, key, fd, p->blobs[i].size, p->blobs[i].sha256,

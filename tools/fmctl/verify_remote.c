@@ -7,7 +7,6 @@
  * dates) and that no file of the org up to the revision is missing. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,12 +72,6 @@ static int count_org(void *arg, const struct node *n)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
 /* Visit the org's nodes of cat with id <= through (the org folder first). */
 struct org_walk {
 	uint64_t org, through;
@@ -105,15 +98,16 @@ int fmctl_verify_remote(int argc, char **argv)
 	struct manifest m;
 	char dir[4096], path[4200], err[1024];
 	uint64_t org_id = 0, mine = 0;
-	int rc;
+	int rc, lock;
 
 	if (remote_org_args("verify", argc, argv, true, &o) < 0 || !o.url || optind != argc) {
 		fmctl_error("verify", USAGE);
 		return EXIT_USAGE;
 	}
-	fmctl_tmpdir_template(dir, sizeof(dir));
-	if (!mkdtemp(dir)) {
-		fmctl_error("verify", "%s: %s", dir, strerror(errno));
+	fmctl_tmpdir_sweep_say("verify");
+	lock = fmctl_tmpdir_make("verify", dir, sizeof(dir));
+	if (lock < 0) {
+		fmctl_error("verify", "%s: %s", dir, strerror(-lock));
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/scratch", dir);
@@ -160,7 +154,7 @@ int fmctl_verify_remote(int argc, char **argv)
 	catalog_close(c.store);
 	catalog_close(scratch);
 	remote_close(c.net);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fmctl_tmpdir_remove(dir, lock);
 	if (rc < 0)
 		return 1;
 	printf("%s: revision %" PRIu64 " of %s: signature, chain of %" PRIu64 " deltas, %"
