@@ -9,7 +9,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 B ?= build
-PKGS = fuse3 sqlite3 libcrypto libutf8proc libzip libcurl libxxhash
+PKGS = fuse3 sqlite3 libcrypto libutf8proc libzip libcurl libxxhash libseccomp
 
 CC ?= cc
 OPT ?= -O2

@@ -5,7 +5,8 @@
 # printed and written into BENCHMARKS.md. Needs root (drop_caches, mounts).
 #
 # Knobs: BENCH_QUICK=1 (small data, 3 reps, BENCHMARKS.md untouched),
-# BENCH_REPS=N, BENCH_ONLY="1 3 6 usage revenue remote xlsx" (workloads; usage, revenue, remote,
+# BENCH_REPS=N, BENCH_ONLY="1 3 6 shared usage revenue remote xlsx" (workloads; "shared":
+# fmfs's shared-mount isolation cost, README Safety; usage, revenue, remote,
 # xlsx are bench/usage.sh, bench/revenue.sh, bench/remote.sh, bench/xlsx.sh of the other issues), BENCH_DIR (data, on the
 # native disk; default /var/tmp/fmfs-bench), BENCH_WRITE=0|1 (BENCHMARKS.md).
 set -eu -o pipefail
@@ -15,7 +16,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$TOP/bench/out
 DIR=${BENCH_DIR:-/var/tmp/fmfs-bench}
 QUICK=${BENCH_QUICK:-0}
-ONLY=${BENCH_ONLY:-1 2 3 4 5 6 7 8 usage revenue remote xlsx}
+ONLY=${BENCH_ONLY:-1 2 3 4 5 6 7 8 shared usage revenue remote xlsx}
 if [ "$QUICK" = 1 ]; then
 	REPS=${BENCH_REPS:-3} WRITE=${BENCH_WRITE:-0}
 	BIG_MB=256 TREE_DIRS=100 TREE_PER=100 FLAT=5000 SMALL=2000 PAR_MB=16
@@ -173,7 +174,7 @@ mount_all() {
 }
 
 umount_all() {
-	for s in fmfs passthrough_ll squashfuse_ll scale; do
+	for s in fmfs passthrough_ll squashfuse_ll scale own shared; do
 		mountpoint -q "$MNT/$s" 2>/dev/null && fusermount3 -u "$MNT/$s"
 	done
 	wait 2>/dev/null || true
@@ -256,6 +257,59 @@ w_par() { # 8: 16 files read by one reader, then by 16 parallel readers, cold
 	rec par1 "$1" "$("$OUT/bread" seq 1 "${files[@]}")"
 	drop
 	rec par16 "$1" "$("$OUT/bread" seq 16 "${files[@]}")"
+}
+
+# shared: what the shared-mount isolation costs (README, Safety): the same
+# store mounted owner-only (no allow_other; read by root, the mounting user)
+# and shared (allow_other,gid=G: fmfs adds default_permissions, so the kernel
+# checks the modes on every access; read by an unprivileged member of G).
+# The stat walk and rsync -a (first and second) of the tree, alternating.
+SHARED_GID=4242 SHARED_UID=65534
+as_member() { setpriv --reuid=$SHARED_UID --regid=$SHARED_UID --groups=$SHARED_GID -- "$@"; }
+w_mode() { # own|shared ROOT
+	local dst=$DIR/rsync-$1 run=()
+	[ "$1" = shared ] && run=(as_member)
+	rm -rf "$dst" && mkdir -p "$dst" && chown "$SHARED_UID" "$dst"
+	drop
+	rec shared_stat_cold "$1" "$(secs "${run[@]}" find "$2/tree.example" -printf '%s %T@\n')"
+	rec shared_stat_warm "$1" "$(secs "${run[@]}" find "$2/tree.example" -printf '%s %T@\n')"
+	drop
+	rec shared_rsync1 "$1" "$(secs "${run[@]}" rsync -rlt "$2/tree.example/" "$dst/")"
+	rec shared_rsync2 "$1" "$(secs "${run[@]}" rsync -rlt "$2/tree.example/" "$dst/")"
+	rm -rf "$dst"
+}
+shared_bench() {
+	local m
+	for m in own shared; do
+		mkdir -p "$MNT/$m"
+		mountpoint -q "$MNT/$m" && fusermount3 -u "$MNT/$m"
+	done
+	chmod 0755 "$DIR" "$MNT"
+	"$B/fmfs" "$STORE" "$MNT/own" -f &
+	PID[own]=$!
+	"$B/fmfs" "$STORE" "$MNT/shared" -f -o allow_other,gid=$SHARED_GID &
+	PID[shared]=$!
+	wait_mount "$MNT/own" "${PID[own]}"
+	wait_mount "$MNT/shared" "${PID[shared]}"
+	for r in $(seq "$REPS"); do
+		w_mode own "$MNT/own"
+		w_mode shared "$MNT/shared"
+	done
+	fusermount3 -u "$MNT/own"
+	fusermount3 -u "$MNT/shared"
+}
+table_shared() {
+	[ -s "$RES/shared_stat_warm.own" ] || return 0
+	echo "| workload (tree.example) | owner-only (root) | shared (member of gid) | shared ÷ owner-only |"
+	echo "|---|---:|---:|---:|"
+	local k w o s
+	for k in "shared_stat_cold|stat walk, cold" "shared_stat_warm|stat walk, warm" \
+		 "shared_rsync1|rsync -rlt, first" "shared_rsync2|rsync -rlt, second (no-op)"; do
+		w=${k#*|} k=${k%%|*}
+		o=$(median "$k" own) s=$(median "$k" shared)
+		awk -v w="$w" -v o="$o" -v s="$s" 'BEGIN { printf "| %s (s) | %s | %s | %s |\n", w, o, s,
+			(o > 0 && s ~ /^[0-9.]+$/) ? sprintf("%.2f", s / o) : "-" }'
+	done
 }
 
 # 6: ingest (fmctl ingest vs cp + sync vs openssl dgst), source in page cache
@@ -451,6 +505,10 @@ report() {
 	echo "### Catalog scale (workload 7)"
 	echo
 	table_scale
+	echo
+	echo "### Shared mount vs owner-only (workload shared)"
+	echo
+	table_shared
 }
 
 # Replace what lies between the bench markers of BENCHMARKS.md (the rest of
@@ -522,6 +580,7 @@ if want 1 || want 2 || want 3 || want 4 || want 5 || want 8; then
 fi
 want 6 && { log "workload 6: ingest"; ingest_big; ingest_small; }
 want 7 && { log "workload 7: catalog scale"; scale_one small "$SCALE_SMALL"; scale_one big "$SCALE_N"; }
+want shared && { log "workload shared: shared-mount isolation"; shared_bench; }
 report | tee "$OUT/report.md"
 [ "$WRITE" = 1 ] && write_md "$TOP/BENCHMARKS.md"
 # the other issues' benchmarks: they keep their own sections of

@@ -76,8 +76,8 @@ int fmfs_catalog_error(void);
 void fmfs_out_of_fds(struct fmfs *fs, const char *what, int rc);
 
 /* privdrop.c: after mounting, run as uid/gid with no supplementary group,
- * no capability, PR_SET_NO_NEW_PRIVS (and the seccomp filter). 0 or -errno
- * with one line in err. */
+ * no capability, PR_SET_NO_NEW_PRIVS and the seccomp filter. 1 (given up),
+ * 0 (was not root: nothing to give up) or -errno with one line in err. */
 int fmfs_privdrop(uid_t uid, gid_t gid, char *err, size_t errlen);
 /* Raise the soft open-files limit to the hard one; the limit into *out. */
 void fmfs_fd_limit_raise(unsigned long *out);

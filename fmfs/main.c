@@ -186,12 +186,16 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 
 /* libfuse writes some messages in pieces ("unknown option(s): `", "-o ",
  * "x", "'\n"): collect a line per thread, log it when it ends. */
+static bool fuse_quiet; /* libfuse's own unmount after root was given up */
+
 static void route_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	static __thread char line[1024];
 	static __thread size_t used;
 	size_t len;
 
+	if (__atomic_load_n(&fuse_quiet, __ATOMIC_RELAXED))
+		return;
 	vsnprintf(line + used, sizeof(line) - used, fmt, ap);
 	len = strlen(line);
 	if (len && line[len - 1] != '\n' && len < sizeof(line) - 1) {
@@ -425,7 +429,7 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 	struct fuse_lowlevel_ops ops;
 	struct fuse_loop_config *loop;
 	char err[256];
-	int rc = 1;
+	int rc = 1, dropped = 0;
 
 	memset(&ops, 0, sizeof(ops));
 	fmfs_ops_init(&ops);
@@ -438,8 +442,10 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 	if (fuse_session_mount(fs->se, cmd->mountpoint) != 0)
 		goto out_signals;
 	fmfs_readahead_open(fs);
-	if (fmfs_privdrop(fs->run_uid, fs->run_gid, err, sizeof(err)) < 0) {
+	dropped = fmfs_privdrop(fs->run_uid, fs->run_gid, err, sizeof(err));
+	if (dropped < 0) {
 		fm_log(FM_LOG_ERROR, "fmfs: %s: refusing to serve as root", err);
+		dropped = 0; /* may still be root: unmount */
 		goto out_unmount;
 	}
 	fuse_daemonize(cmd->foreground);
@@ -463,6 +469,10 @@ static int run(struct fmfs *fs, struct fuse_args *args,
 	fmfs_watch_stop(fs);
 	fmfs_remote_close(fs);
 out_unmount:
+	/* root given up: fusermount3 (auto_unmount) unmounts once the session's
+	 * fd is closed; libfuse's own attempt can only fail, say nothing of it */
+	if (dropped)
+		__atomic_store_n(&fuse_quiet, true, __ATOMIC_RELAXED);
 	fuse_session_unmount(fs->se);
 out_signals:
 	fuse_remove_signal_handlers(fs->se);

@@ -2,11 +2,15 @@
  * store's owner (or -o user=), with no supplementary group, an empty
  * capability bounding set, no capabilities and PR_SET_NO_NEW_PRIVS, so a
  * flaw in the read path reaches no more than that account already can.
- * /dev/fuse is open already; the store is read as its owner. Also raises
- * the open-files limit (each open file holds a blob's fd). */
+ * /dev/fuse is open already; the store is read as its owner. Then a seccomp
+ * filter (libseccomp) refuses, with EPERM, what a read-only file server never
+ * does: running programs, tracing, other namespaces, mounting, changing
+ * identity, kernel modules, keyrings, BPF. Also raises the open-files limit
+ * (each open file holds a blob's fd). */
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -40,6 +44,43 @@ static int caps_clear(void)
 	return syscall(SYS_capset, &head, data) < 0 ? -errno : 0;
 }
 
+/* What the daemon never needs once mounted (a deny list: the sanitizers and
+ * libfuse use much else). fusermount3 (auto_unmount) is a process of its
+ * own, started before this. */
+static const char *const denied[] = {
+	"execve", "execveat", "process_vm_readv", "process_vm_writev",
+#ifndef __SANITIZE_ADDRESS__
+	"ptrace", /* LeakSanitizer stops the threads with it: allowed in test builds */
+#endif
+	"unshare", "setns", "mount", "umount2", "pivot_root", "chroot",
+	"move_mount", "open_tree", "fsopen", "fsmount", "fspick", "mount_setattr",
+	"setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
+	"setgroups", "setfsuid", "setfsgid", "capset",
+	"init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
+	"bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
+	"open_by_handle_at", "name_to_handle_at", "swapon", "swapoff", "reboot",
+	"acct", "quotactl", "syslog", "ioperm", "iopl", "personality",
+};
+
+static int seccomp_apply(char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int rc = ctx ? 0 : -ENOMEM;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(denied) / sizeof(*denied); i++) {
+		int nr = seccomp_syscall_resolve_name(denied[i]);
+
+		if (nr != __NR_SCMP_ERROR)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	}
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot load the seccomp filter: %s", strerror(-rc));
+	seccomp_release(ctx);
+	return rc;
+}
+
 int fmfs_privdrop(uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	uid_t r, e, s;
@@ -68,5 +109,5 @@ int fmfs_privdrop(uid_t uid, gid_t gid, char *err, size_t errlen)
 		snprintf(err, errlen, "still not uid %u after setresuid", (unsigned)uid);
 		return -EPERM;
 	}
-	return 0;
+	return seccomp_apply(err, errlen) < 0 ? -EPERM : 1;
 }
