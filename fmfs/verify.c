@@ -89,7 +89,8 @@ int fmfs_file_open(struct fmfs *fs, const struct node *n, struct fmfs_file **out
 				*out = f; /* chunks are checked as they arrive */
 			return rc < 0 ? -EIO : 0;
 		}
-		if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != n->size) {
+		if (n->size > 0 && (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+				    st.st_size != n->size)) {
 			close(f->fd);
 			f->fd = -EBADMSG; /* the cached copy: a regular file of its size */
 		}
