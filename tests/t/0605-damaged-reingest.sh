@@ -30,13 +30,14 @@ check_rows "$S"
 fmctl cat /$org/Invoices/Incoming/2026-01/a.pdf | cmp -s - src/a.pdf || fail "cat after the heal"
 fmctl verify >/dev/null || fail "verify after the heal"
 
-# usage: archived monthly files are read back (supplements); rotten ones refused
+# usage: an archived usage file (here one ingested by hand) is read back to
+# index its records; rotten bytes are refused, not indexed
 source "$FMFS_TOP/tests/usage-lib.sh"
 export FMFS_NOW=2026-12-15T00:00:00Z
 O=acme.example
-export_csv x1.csv "$CALL_HDR" "$(call a 2026-10-03T00:00:00Z 60)"
-fmctl usage --org $O x1.csv >/dev/null 2>&1 || fail "usage run 1"
-f=$(sql "$S" "SELECT sha256 FROM nodes WHERE name='$O-2026-10-call.csv'")
+export_csv hand.csv "$CALL_HDR" "$(call a 2026-10-03T00:00:00Z 60)"
+fmctl ingest --org $O --kind usage --period 2026-10 hand.csv >/dev/null
+f=$(sql "$S" "SELECT sha256 FROM nodes WHERE name='hand.csv'")
 b=$S/objects/${f:0:2}/${f:2}
 chmod u+w "$b"; printf 'Z' | dd of="$b" bs=1 seek=3 conv=notrunc status=none; chmod 0444 "$b"
 export_csv x2.csv "$CALL_HDR" "$(call b 2026-10-01T00:00:00Z 60)"

@@ -354,10 +354,11 @@ static int index_file(struct usage_run *u, const struct node *n, uint64_t *recor
 	FILE *f;
 
 	node_where(u, n->id, where, sizeof(where));
-	fd = blob_open(catalog_store(u->cat), n->sha256);
+	/* verified before a record of it is trusted */
+	fd = blob_open_verified(catalog_store(u->cat), n->sha256, n->size);
 	if (fd < 0) {
 		fmctl_error("usage", "%s: cannot open the archived file: %s", where,
-			    strerror(-fd));
+			    blob_strerror(fd));
 		return fd;
 	}
 	f = fdopen(fd, "r");
