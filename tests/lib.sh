@@ -48,13 +48,20 @@ fmfs_mount() {
 	fail "fmfs did not mount $mnt within 5 s"
 }
 
+# fmfs_umount MNT: unmount, and wait until the daemon that mounted MNT has
+# exited too (it may hold a cache or a lock a remount needs).
 fmfs_umount() {
+	local i pid=
 	fusermount3 -u "$1"
 	for _ in $(seq 100); do
-		grep -q " $(realpath "$1") fuse.fmfs " /proc/mounts || return 0
+		grep -q " $(realpath "$1") fuse.fmfs " /proc/mounts || break
 		sleep 0.05
 	done
-	fail "$1 still mounted"
+	grep -q " $(realpath "$1") fuse.fmfs " /proc/mounts && fail "$1 still mounted"
+	for i in "${!_mounts[@]}"; do [ "${_mounts[$i]}" = "$1" ] && pid=${_pids[$i]:-}; done
+	[ -n "$pid" ] || return 0
+	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+	fail "fmfs of $1 did not exit within 10 s of the unmount"
 }
 
 # expect_fail "message part" command...: the command must fail, saying that.

@@ -65,7 +65,8 @@ kill -9 "$pid"
 wait "$reader" 2>/dev/null || true
 # (fmfs started as root leaves unmounting to fusermount3, auto_unmount: the
 # mount may be gone already)
-if grep -q " $T/mnt3 " /proc/mounts; then fusermount3 -uz "$T/mnt3"; fi
+fusermount3 -uz "$T/mnt3" 2>/dev/null || true
+for _ in $(seq 100); do grep -q " $T/mnt3 " /proc/mounts || break; sleep 0.05; done
 units_ok "$T/killed"
 n=$(find "$T/killed/objects" -type f -path '*/objects/??/*' | wc -l)
 note "$n units cached before the kill"
