@@ -84,6 +84,9 @@ int catalog_open(const char *store, int flags, struct catalog **out,
 		 char *err, size_t errlen);
 void catalog_close(struct catalog *cat);
 const char *catalog_store(const struct catalog *cat);
+/* SQLite's page cache of this connection, in MiB (default 2; fmfs 1). A
+ * tool that walks a large index several times sets more. 0 or -EIO. */
+int catalog_cache_mib(struct catalog *cat, int mib);
 
 enum node_type { NODE_DIR = 'd', NODE_FILE = 'f' };
 

@@ -184,6 +184,14 @@ int sqlite_to_errno(int rc)
 	}
 }
 
+int catalog_cache_mib(struct catalog *cat, int mib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", mib * 1024);
+	return catalog_exec(cat, sql, "cache size");
+}
+
 int catalog_exec(struct catalog *cat, const char *sql, const char *what)
 {
 	char *msg = NULL;

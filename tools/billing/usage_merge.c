@@ -268,7 +268,8 @@ int usage_merge_add(struct usage_merge *m, const struct usage_rec *r)
 	p = a->mem + a->used;
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), r->rid, h.ridlen + 1);
-	memcpy(p + sizeof(h) + h.ridlen + 1, r->row, r->len);
+	if (r->len)
+		memcpy(p + sizeof(h) + h.ridlen + 1, r->row, r->len);
 	a->recs[a->nrecs++] = (struct rec_hdr *)p;
 	a->used += aligned;
 	return 0;

@@ -4,7 +4,6 @@
  * checked against the org's whole archive through the catalog's record
  * index (records.c), which this batch extends in the same transaction. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -57,7 +56,10 @@ struct usage_run {
 	size_t *part_items;     /* per part written (in order): its batch item */
 	size_t nparts_all, cap_parts;
 	size_t group_first;     /* the first part of the group being written */
-	FILE *ident;            /* identities of the new records (ident_put) */
+	struct usage_merge *new_recs, *new_legs; /* identities of the new records */
+	struct usage_merge *seen_recs, *seen_legs; /* the input's, for the archive check */
+	uint64_t *nlines;       /* per export: its last line */
+	uint64_t **old;         /* per export: by line, the records already archived */
 	bool reported;          /* an error was printed already */
 	uint64_t indexed_files, indexed_records; /* archived before the index */
 	char tmpdir[4096];
@@ -104,6 +106,31 @@ static int count_month(void *arg, int type, int month)
 }
 
 /* ---- reading the exports ---- */
+
+/* Every record of a closed month, once by record_id and (calls) once by
+ * (txn_id, leg_id): checked against the archive in key order before the
+ * months are written (check_archive), so the index's pages are read in
+ * order, each once, however large the archive. */
+static int seen_add(struct usage_run *u, const struct usage_row *row, int file,
+		    uint64_t line)
+{
+	char key[2 * ID_MAX + 2];
+	int rc;
+
+	rc = usage_merge_add(u->seen_recs, &(struct usage_rec){
+		.h = row->fp, .file = file, .line = line, .rid = row->record_id });
+	if (rc == 0 && row->txn_id) {
+		/* "txn\1leg" sorts as (txn, leg) does: ids have no byte below '-' */
+		snprintf(key, sizeof(key), "%s\1%s", row->txn_id, row->leg_id);
+		rc = usage_merge_add(u->seen_legs, &(struct usage_rec){
+			.file = file, .line = line, .rid = key, .row = row->record_id,
+			.len = strlen(row->record_id) + 1 });
+	}
+	if (rc < 0)
+		fmctl_error("usage", "%s: %s", u->tmpdir,
+			    rc == -EIO ? usage_merge_error(u->seen_recs) : strerror(-rc));
+	return rc;
+}
 
 static int read_export(struct usage_run *u, int idx, FILE *rowf, char **rowbuf)
 {
@@ -163,11 +190,16 @@ static int read_export(struct usage_run *u, int idx, FILE *rowf, char **rowbuf)
 			fmctl_error("usage", "%s", usage_sort_error(u->sort));
 			goto out_close;
 		}
+		if (month_is_closed(u, row.month))
+			rc = seen_add(u, &row, idx, r.line);
+		if (rc < 0)
+			goto out_close;
 	}
 	if (got < 0) {
 		fmctl_error("usage", "%s:%" PRIu64 ": %s", path, r.line, r.error);
 		rc = -EINVAL;
 	}
+	u->nlines[idx] = r.line;
 out_close:
 	csv_reader_release(&r);
 	if (ferror(f) && rc == 0) {
@@ -572,59 +604,140 @@ static int group_start(struct usage_run *u, int type, int month)
 	return group_load_archive(u, type, month);
 }
 
-/* The identity of a new record, kept until the batch commits. */
-struct ident {
-	uint32_t item;     /* ingest item (the part file) */
-	int32_t file;      /* export and line it was read from */
-	uint64_t line;
-	uint64_t fp;
-	uint16_t ridlen, txnlen, leglen;
-};
+/* The identities of the new records wait for the commit in two external
+ * sorts, by record_id and by (txn_id, leg_id): the index's B-trees are then
+ * filled in key order, each page touched once, however large they are. */
+#define IDENT_MEM (16 << 20) /* per sort */
 
-static int ident_put(struct usage_run *u, const struct ident *id, const char *rid,
-		     const char *txn, const char *leg)
+static int ident_open(struct usage_run *u, const char *name, struct usage_merge **m)
 {
-	if (fwrite(id, sizeof(*id), 1, u->ident) != 1 ||
-	    fwrite(rid, 1, id->ridlen, u->ident) != id->ridlen ||
-	    fwrite(txn, 1, id->txnlen, u->ident) != id->txnlen ||
-	    fwrite(leg, 1, id->leglen, u->ident) != id->leglen) {
-		fmctl_error("usage", "%s: cannot write a temp file: %s", u->tmpdir,
-			    strerror(errno));
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/%s", u->tmpdir, name);
+	if (mkdir(dir, 0700) < 0 || usage_merge_open(dir, IDENT_MEM, m) < 0) {
+		fmctl_error("usage", "%s: cannot make a temp folder: %s", dir, strerror(errno));
 		return -EIO;
 	}
 	return 0;
 }
 
-/* Is record r new (0), the same as the archived one (1), or refused (<0)?
- * Same = the fingerprints of its rated fields match (docs/formats.md §3). */
-static int record_check(struct usage_run *u, const struct usage_rec *r,
-			const char *txn, const char *leg)
+static void ident_close(struct usage_run *u, const char *name, struct usage_merge *m)
 {
-	char where[1200], other[128];
+	char dir[4200];
+
+	usage_merge_close(m);
+	snprintf(dir, sizeof(dir), "%s/%s", u->tmpdir, name);
+	rmdir(dir);
+}
+
+/* Note a new record written to the current part. */
+static int ident_put(struct usage_run *u, const struct usage_rec *r, const char *txn,
+		     const char *leg)
+{
+	uint32_t part = (uint32_t)(u->nparts_all - 1);
+	char key[2 * ID_MAX + 2];
+	int rc;
+
+	rc = usage_merge_add(u->new_recs, &(struct usage_rec){
+		.h = r->h, .file = r->file, .line = r->line, .rid = r->rid,
+		.row = &part, .len = sizeof(part) });
+	if (rc == 0 && *txn) {
+		/* "txn\1leg" sorts as (txn, leg) does: ids have no byte below '-' */
+		snprintf(key, sizeof(key), "%s\1%s", txn, leg);
+		rc = usage_merge_add(u->new_legs, &(struct usage_rec){
+			.file = r->file, .line = r->line, .rid = key,
+			.row = r->rid, .len = strlen(r->rid) + 1 });
+	}
+	if (rc < 0)
+		fmctl_error("usage", "%s: %s", u->tmpdir,
+			    rc == -EIO ? usage_merge_error(u->new_recs) : strerror(-rc));
+	return rc;
+}
+
+static bool is_old(const struct usage_run *u, int file, uint64_t line)
+{
+	return u->old[file] && (u->old[file][line / 64] >> (line % 64) & 1);
+}
+
+/* An input record against the archive, in record_id order: the same by
+ * meaning (the fingerprints match: docs/formats.md §3) is noted old;
+ * changed is refused naming the archived file. */
+static int check_rec(void *arg, const struct usage_rec *r)
+{
+	struct usage_run *u = arg;
+	char where[1200];
+	uint64_t fp, node;
+	int rc = record_get(u->cat, u->org_id, r->rid, &fp, &node);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (fp == r->h) {
+		if (!u->old[r->file]) {
+			u->old[r->file] = calloc(u->nlines[r->file] / 64 + 1, sizeof(uint64_t));
+			if (!u->old[r->file])
+				return -ENOMEM;
+		}
+		u->old[r->file][r->line / 64] |= UINT64_C(1) << (r->line % 64);
+		return 0;
+	}
+	node_where(u, node, where, sizeof(where));
+	fmctl_error("usage", "%s:%" PRIu64 ": record_id %s is already archived in %s with different rated fields (records are never replaced)",
+		    u->files[r->file], r->line, r->rid, where);
+	u->reported = true;
+	return -EEXIST;
+}
+
+/* An input call leg against the archive, in (txn_id, leg_id) order: rated
+ * by another record_id already is refused. */
+static int check_leg(void *arg, const struct usage_rec *r)
+{
+	struct usage_run *u = arg;
+	char txn[ID_MAX + 1], other[ID_MAX + 1], where[1200];
+	const char *leg = strchr(r->rid, '\1'), *rid = r->row;
 	uint64_t fp, node;
 	int rc;
 
-	if (!u->org_id)
-		return 0;
-	rc = record_get(u->cat, u->org_id, r->rid, &fp, &node);
-	if (rc == 0 && fp == r->h)
-		return 1;
-	if (rc == 0) {
-		node_where(u, node, where, sizeof(where));
-		fmctl_error("usage", "%s:%" PRIu64 ": record_id %s is already archived in %s with different rated fields (records are never replaced)",
-			    u->files[r->file], r->line, r->rid, where);
-		return -EEXIST;
-	}
-	if (rc != -ENOENT || !*txn)
-		return rc == -ENOENT ? 0 : rc;
+	if (!leg || (size_t)(leg - r->rid) > ID_MAX)
+		return -EIO;
+	snprintf(txn, sizeof(txn), "%.*s", (int)(leg - r->rid), r->rid);
+	leg++;
 	rc = record_leg_get(u->cat, u->org_id, txn, leg, other, sizeof(other));
-	if (rc == 0 && record_get(u->cat, u->org_id, other, &fp, &node) == 0) {
+	if (rc == -ENOENT || (rc == 0 && !strcmp(other, rid)))
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (record_get(u->cat, u->org_id, other, &fp, &node) == 0)
 		node_where(u, node, where, sizeof(where));
-		fmctl_error("usage", "%s:%" PRIu64 ": record_id %s rates call leg (txn_id %s, leg_id %s), already rated as record_id %s in %s (a leg is rated once)",
-			    u->files[r->file], r->line, r->rid, txn, leg, other, where);
-		return -EEXIST;
-	}
-	return rc == -ENOENT ? 0 : rc < 0 ? rc : -EIO;
+	else
+		snprintf(where, sizeof(where), "the archive");
+	fmctl_error("usage", "%s:%" PRIu64 ": record_id %s rates call leg (txn_id %s, leg_id %s), already rated as record_id %s in %s (a leg is rated once)",
+		    u->files[r->file], r->line, rid, txn, leg, other, where);
+	u->reported = true;
+	return -EEXIST;
+}
+
+/* Check the input against the org's archive in key order (see seen_add),
+ * noting which records it holds already. */
+static int check_archive(struct usage_run *u)
+{
+	int rc = 0;
+
+	u->old = calloc((size_t)u->nfiles, sizeof(*u->old));
+	if (!u->old)
+		return -ENOMEM;
+	if (u->org_id)
+		rc = usage_merge_each(u->seen_recs, check_rec, u);
+	if (rc == 0 && u->org_id)
+		rc = usage_merge_each(u->seen_legs, check_leg, u);
+	if (rc < 0 && !u->reported)
+		fmctl_error("usage", "%s", rc == -EIO ? usage_merge_error(u->seen_recs) :
+			    strerror(-rc));
+	ident_close(u, "seen-records", u->seen_recs);
+	ident_close(u, "seen-legs", u->seen_legs);
+	u->seen_recs = u->seen_legs = NULL;
+	return rc;
 }
 
 static int write_row(void *arg, const struct usage_rec *r)
@@ -647,12 +760,7 @@ static int write_row(void *arg, const struct usage_rec *r)
 		if (rc < 0)
 			return rc;
 	}
-	rc = record_check(u, r, txn, leg);
-	if (rc < 0) {
-		u->reported = true;
-		return rc;
-	}
-	if (rc == 1) {
+	if (is_old(u, r->file, r->line)) {
 		u->old_rows++;
 		return 0;
 	}
@@ -667,71 +775,96 @@ static int write_row(void *arg, const struct usage_rec *r)
 		return -EIO;
 	u->part_rows++;
 	u->new_rows++;
-	return ident_put(u, &(struct ident){
-				.item = (uint32_t)(u->nparts_all - 1),
-				.file = r->file, .line = r->line, .fp = r->h,
-				.ridlen = (uint16_t)strlen(r->rid),
-				.txnlen = (uint16_t)strlen(txn),
-				.leglen = (uint16_t)strlen(leg) },
-			 r->rid, txn, leg);
+	rc = ident_put(u, r, txn, leg);
+	if (rc < 0)
+		u->reported = true;
+	return rc;
+}
+
+/* Where the commit's identities go (the ingest hook's state). */
+struct put_walk {
+	struct usage_run *u;
+	struct catalog *cat;
+	const uint64_t *ids;
+	size_t n;
+	uint64_t org;
+	char *why;
+	size_t whylen;
+};
+
+static int put_record(void *arg, const struct usage_rec *r)
+{
+	struct put_walk *w = arg;
+	struct usage_run *u = w->u;
+	char where[1200];
+	uint64_t node, fp, other;
+	uint32_t part;
+	struct node n;
+	int rc;
+
+	memcpy(&part, r->row, sizeof(part));
+	if (part >= u->nparts_all || u->part_items[part] >= w->n)
+		return -EIO;
+	node = w->ids[u->part_items[part]];
+	if (!w->org) { /* the org's folder is new in this batch */
+		rc = node_get(w->cat, node, &n);
+		if (rc < 0)
+			return rc;
+		w->org = u->org_id = n.org;
+	}
+	rc = record_put(w->cat, w->org, r->rid, r->h, node, NULL, NULL);
+	if (rc == -EEXIST) {
+		if (record_get(w->cat, w->org, r->rid, &fp, &other) == 0)
+			node_where(u, other, where, sizeof(where));
+		else
+			snprintf(where, sizeof(where), "this batch");
+		snprintf(w->why, w->whylen, "%s:%" PRIu64 ": record_id %s is also in %s with another type or month (a record_id is archived once per org)",
+			 u->files[r->file], r->line, r->rid, where);
+	}
+	return rc;
+}
+
+static int put_leg(void *arg, const struct usage_rec *r)
+{
+	struct put_walk *w = arg;
+	char txn[ID_MAX + 1], other[ID_MAX + 1] = "?";
+	const char *leg = strchr(r->rid, '\1');
+	int rc;
+
+	if (!leg || (size_t)(leg - r->rid) > ID_MAX)
+		return -EIO;
+	snprintf(txn, sizeof(txn), "%.*s", (int)(leg - r->rid), r->rid);
+	leg++;
+	rc = record_leg_put(w->cat, w->org, txn, leg, r->row);
+	if (rc == -EADDRINUSE) {
+		record_leg_get(w->cat, w->org, txn, leg, other, sizeof(other));
+		snprintf(w->why, w->whylen, "%s:%" PRIu64 ": record_id %s rates call leg (txn_id %s, leg_id %s), also rated as record_id %s (a leg is rated once)",
+			 w->u->files[r->file], r->line, (const char *)r->row, txn, leg, other);
+	}
+	return rc;
 }
 
 /* The ingest hook: index the new records under the nodes of their files,
  * in the batch's own transaction (so the index never disagrees with the
- * archive). */
+ * archive), each index in key order. */
 static int index_new(void *arg, struct catalog *cat, const uint64_t *ids,
 		     size_t n, char *why, size_t whylen)
 {
 	struct usage_run *u = arg;
-	char rid[ID_MAX + 1], txn[ID_MAX + 1], leg[ID_MAX + 1], where[1200];
-	struct ident id;
-	uint64_t org = u->org_id, node;
+	struct put_walk w = { .u = u, .cat = cat, .ids = ids, .n = n, .org = u->org_id,
+			      .why = why, .whylen = whylen };
 	int rc = 0;
 
-	if (fflush(u->ident) || fseeko(u->ident, 0, SEEK_SET))
-		return -EIO;
 	for (size_t i = 0; rc == 0 && i < u->nparts_all; i++)
 		rc = record_file_mark(cat, ids[u->part_items[i]]);
-	while (rc == 0 && fread(&id, sizeof(id), 1, u->ident) == 1) {
-		struct node part;
-
-		if (id.item >= u->nparts_all || u->part_items[id.item] >= n || id.ridlen > ID_MAX || id.txnlen > ID_MAX ||
-		    id.leglen > ID_MAX || fread(rid, 1, id.ridlen, u->ident) != id.ridlen ||
-		    fread(txn, 1, id.txnlen, u->ident) != id.txnlen ||
-		    fread(leg, 1, id.leglen, u->ident) != id.leglen) {
-			snprintf(why, whylen, "%s: temp file of record identities is damaged",
-				 u->tmpdir);
-			return -EIO;
-		}
-		rid[id.ridlen] = txn[id.txnlen] = leg[id.leglen] = '\0';
-		node = ids[u->part_items[id.item]];
-		if (!org) { /* the org's folder is new in this batch */
-			rc = node_get(cat, node, &part);
-			if (rc < 0)
-				break;
-			org = part.org;
-		}
-		rc = record_put(cat, org, rid, id.fp, node, id.txnlen ? txn : NULL, leg);
-		if (rc == -EEXIST) {
-			uint64_t fp, other;
-
-			u->org_id = org;
-			if (record_get(cat, org, rid, &fp, &other) == 0)
-				node_where(u, other, where, sizeof(where));
-			else
-				snprintf(where, sizeof(where), "this batch");
-			snprintf(why, whylen, "%s:%" PRIu64 ": record_id %s is also in %s with another type or month (a record_id is archived once per org)",
-				 u->files[id.file], id.line, rid, where);
-		} else if (rc == -EADDRINUSE) {
-			char other[ID_MAX + 1] = "?";
-
-			record_leg_get(cat, org, txn, leg, other, sizeof(other));
-			snprintf(why, whylen, "%s:%" PRIu64 ": record_id %s rates call leg (txn_id %s, leg_id %s), also rated as record_id %s (a leg is rated once)",
-				 u->files[id.file], id.line, rid, txn, leg, other);
-		}
-	}
-	if (rc == 0 && ferror(u->ident))
-		rc = -EIO;
+	if (rc == 0)
+		rc = usage_merge_each(u->new_recs, put_record, &w);
+	if (rc == -EIO && !why[0])
+		snprintf(why, whylen, "%s", usage_merge_error(u->new_recs));
+	if (rc == 0)
+		rc = usage_merge_each(u->new_legs, put_leg, &w);
+	if (rc == -EIO && !why[0])
+		snprintf(why, whylen, "%s", usage_merge_error(u->new_legs));
 	return rc;
 }
 
@@ -823,26 +956,6 @@ static struct progress *start_progress(const struct usage_run *u)
 	return progress_start("usage", "reading exports", (uint64_t)u->nfiles, bytes);
 }
 
-/* An unnamed temp file in dir (O_TMPFILE, or created and unlinked). */
-static FILE *tmpfile_in(const char *dir)
-{
-	char path[4200];
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	FILE *f;
-
-	if (fd < 0) {
-		snprintf(path, sizeof(path), "%s/ident-XXXXXX", dir);
-		fd = mkstemp(path);
-		if (fd < 0)
-			return NULL;
-		unlink(path);
-	}
-	f = fdopen(fd, "w+");
-	if (!f)
-		close(fd);
-	return f;
-}
-
 static int run(struct usage_run *u)
 {
 	char err[1024];
@@ -859,7 +972,8 @@ static int run(struct usage_run *u)
 	}
 	phase("start");
 	u->open_records = calloc((size_t)u->nfiles, sizeof(*u->open_records));
-	if (!u->open_records) {
+	u->nlines = calloc((size_t)u->nfiles, sizeof(*u->nlines));
+	if (!u->open_records || !u->nlines) {
 		rc = -ENOMEM;
 		goto out_rmdir;
 	}
@@ -868,6 +982,11 @@ static int run(struct usage_run *u)
 		fmctl_error("usage", "%s", err);
 		goto out_rmdir;
 	}
+	rc = ident_open(u, "seen-records", &u->seen_recs);
+	if (rc == 0)
+		rc = ident_open(u, "seen-legs", &u->seen_legs);
+	if (rc < 0)
+		goto out_sort;
 	progress = start_progress(u);
 	rc = read_exports(u);
 	progress_stage(progress, "writing months", 0, 0);
@@ -877,17 +996,21 @@ static int run(struct usage_run *u)
 	rc = fmctl_open("usage", 0, &u->cat);
 	if (rc < 0)
 		goto out_sort;
+	/* lookups and the commit's inserts go through the index's upper pages
+	 * over and over: keep them (a fixed size, whatever the archive) */
+	catalog_cache_mib(u->cat, 64);
 	rc = index_archive(u);
 	phase("index");
+	if (rc == 0)
+		rc = check_archive(u);
+	phase("archive");
 	if (rc < 0)
 		goto out_cat;
-	u->ident = tmpfile_in(u->tmpdir);
-	if (!u->ident) {
-		fmctl_error("usage", "%s: cannot make a temp file: %s", u->tmpdir,
-			    strerror(errno));
-		rc = -EIO;
-		goto out_cat;
-	}
+	rc = ident_open(u, "records", &u->new_recs);
+	if (rc == 0)
+		rc = ident_open(u, "legs", &u->new_legs);
+	if (rc < 0)
+		goto out_idents;
 	u->added = open_memstream(&u->added_buf, &u->added_len);
 	u->notes = open_memstream(&u->notes_buf, &u->notes_len);
 	if (!u->added || !u->notes) {
@@ -927,10 +1050,14 @@ out_streams:
 		fclose(u->added);
 	if (u->notes)
 		fclose(u->notes);
-	fclose(u->ident);
+out_idents:
+	ident_close(u, "records", u->new_recs);
+	ident_close(u, "legs", u->new_legs);
 out_cat:
 	catalog_close(u->cat);
 out_sort:
+	ident_close(u, "seen-records", u->seen_recs);
+	ident_close(u, "seen-legs", u->seen_legs);
 	usage_sort_close(u->sort);
 out_rmdir:
 	progress_stop(progress);
@@ -938,6 +1065,10 @@ out_rmdir:
 	fmctl_tmpdir_remove(u->tmpdir, lock);
 	free(u->counts);
 	free(u->part_items);
+	for (int i = 0; u->old && i < u->nfiles; i++)
+		free(u->old[i]);
+	free(u->old);
+	free(u->nlines);
 	free(u->open_records);
 	free(u->added_buf);
 	free(u->notes_buf);
