@@ -28,12 +28,7 @@ const char *const wallet_entry_names[] = {
 };
 const char *const topup_entry_names[] = { "topup", "withdrawal", "refund", NULL };
 
-/* ---- field parsers ---- */
-
-bool field_ts(const char *s, int64_t *us)
-{
-	return time_parse(s, us, NULL, NULL, 0) == 0;
-}
+/* ---- export headers ---- */
 
 int csv_columns(struct csv_reader *r, const char *const *names, int *idx,
 		char *err, size_t errlen)

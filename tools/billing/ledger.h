@@ -128,9 +128,7 @@ void ledger_release(struct ledger *l);
 struct customer *ledger_customer(const struct ledger *l, const char *wallet_id);
 int ledger_currency(const struct ledger *l, const char *ccy);
 
-/* ---- field parsers (the types are in fields.h) ---- */
-/* An input time (time_parse(), time.h) as microseconds UTC. */
-bool field_ts(const char *s, int64_t *us);
+/* ---- export headers (docs/formats.md §1; the field types are in fields.h) ---- */
 
 /* Column indexes of names in the header record r (just read), matched
  * ignoring case and surrounding spaces, in any order (csv_header_match);
