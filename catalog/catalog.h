@@ -410,9 +410,13 @@ typedef int (*ingest_derive_fn)(void *arg, const char *name, int fd,
 				char *why, size_t whylen);
 void ingest_set_derive(struct ingest *in, ingest_derive_fn fn, void *arg);
 
+/* tree.c: the archive's tree policy. The folders every org gets, parents
+ * before children, created with the org. */
+#define TREE_ORG_NFOLDERS 9
+extern const char *const tree_org_folders[TREE_ORG_NFOLDERS];
 /* The archive folder (relative to the org) for kind/direction/period, e.g.
  * "Invoices/Incoming/2026-10", "Revenue". Returns 0 or -EINVAL with reason. */
-int ingest_folder(const char *kind, const char *direction, const char *period,
-		  char *out, size_t outlen, const char **why);
+int tree_folder(const char *kind, const char *direction, const char *period,
+		char *out, size_t outlen, const char **why);
 
 #endif

@@ -45,11 +45,6 @@ struct ingest {
 	char error[1024];
 };
 
-static const char *const org_folders[] = {
-	"Invoices", "Invoices/Incoming", "Invoices/Outgoing", "SOA",
-	"SOA/Incoming", "SOA/Outgoing", "Usage", "Revenue", "Reports",
-};
-
 static int fail(struct ingest *in, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -77,54 +72,6 @@ size_t ingest_count(const struct ingest *in)
 const char *ingest_error(const struct ingest *in)
 {
 	return in->error;
-}
-
-int ingest_folder(const char *kind, const char *direction, const char *period,
-		  char *out, size_t outlen, const char **why)
-{
-	int year, month;
-	bool has_dir = direction && *direction;
-	const char *top = NULL, *sub = NULL;
-
-	if (!period_parse(period ? period : "", &year, &month)) {
-		*why = "period must be YYYY-MM (a real month)";
-		return -EINVAL;
-	}
-	if (!strcmp(kind, "invoice"))
-		top = "Invoices";
-	else if (!strcmp(kind, "soa"))
-		top = "SOA";
-	if (top) {
-		if (!has_dir) {
-			*why = "invoice and soa need --direction incoming|outgoing";
-			return -EINVAL;
-		}
-		if (!strcmp(direction, "incoming"))
-			sub = "Incoming";
-		else if (!strcmp(direction, "outgoing"))
-			sub = "Outgoing";
-		else {
-			*why = "direction must be incoming or outgoing";
-			return -EINVAL;
-		}
-		snprintf(out, outlen, "%s/%s/%s", top, sub, period);
-		return 0;
-	}
-	if (strcmp(kind, "usage") && strcmp(kind, "revenue") && strcmp(kind, "report")) {
-		*why = "kind must be invoice, soa, usage, revenue or report";
-		return -EINVAL;
-	}
-	if (has_dir) {
-		*why = "--direction applies only to invoice and soa";
-		return -EINVAL;
-	}
-	if (!strcmp(kind, "usage"))
-		snprintf(out, outlen, "Usage/%s", period);
-	else if (!strcmp(kind, "report"))
-		snprintf(out, outlen, "Reports/%s", period);
-	else
-		snprintf(out, outlen, "Revenue");
-	return 0;
 }
 
 int ingest_open(struct catalog *cat, const char *who, struct ingest **out)
@@ -439,7 +386,7 @@ int ingest_add(struct ingest *in, const struct ingest_item *item)
 			    item->org ? item->org : "");
 	if (!item->kind)
 		return fail(in, -EINVAL, "%s: no --kind given", src);
-	if (ingest_folder(item->kind, item->direction, item->period ? item->period : "",
+	if (tree_folder(item->kind, item->direction, item->period ? item->period : "",
 			  p->folder, sizeof(p->folder), &why) < 0)
 		return fail(in, -EINVAL, "%s: %s", src, why);
 	if (item->unzip_into) {
@@ -569,10 +516,10 @@ static int ensure_org(struct writer *w, const char *org, const char *who,
 	if (rc != -ENOENT)
 		return rc;
 	rc = insert_node(w, FM_ROOT_ID, 0, NODE_DIR, org, 0, w->now, NULL, id);
-	for (size_t i = 0; rc == 0 && i < sizeof(org_folders) / sizeof(*org_folders); i++) {
+	for (size_t i = 0; rc == 0 && i < TREE_ORG_NFOLDERS; i++) {
 		char *slash;
 
-		snprintf(folder, sizeof(folder), "%s", org_folders[i]);
+		snprintf(folder, sizeof(folder), "%s", tree_org_folders[i]);
 		slash = strchr(folder, '/');
 		if (!slash) {
 			rc = ensure_dir(w, *id, *id, folder, &sub);
