@@ -25,6 +25,41 @@ static void free_all(struct fetched *d, size_t n)
 	free(d);
 }
 
+/* Fetch the checkpoint m names (checked by its hash) into *cp and make
+ * *have the revision it stands for. 0 or -errno with why. */
+static int start_at_checkpoint(const struct manifest *m, pub_fetch_fn fetch, void *arg,
+			       struct remote_state *have, struct fetched *cp, char *err,
+			       size_t errlen)
+{
+	struct delta_head h;
+	char key[128];
+	int rc;
+
+	pub_checkpoint_key(m->checkpoint, key, sizeof(key));
+	rc = fetch(arg, key, m->checkpoint, PUB_DELTA_MAX, &cp->text, &cp->len, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = delta_head(cp->text, cp->len, &h, err, errlen);
+	if (rc == 0 && (h.revision != m->checkpoint_rev || h.after != 0 ||
+			strcmp(h.org, m->org))) {
+		snprintf(err, errlen, "checkpoint %s: not revision %" PRIu64 " of %s from "
+			 "the start", m->checkpoint, m->checkpoint_rev, m->org);
+		rc = -EBADMSG;
+	}
+	if (rc < 0) {
+		free(cp->text);
+		cp->text = NULL;
+		return rc;
+	}
+	memset(have, 0, sizeof(*have));
+	snprintf(have->org, sizeof(have->org), "%s", m->org);
+	have->revision = h.revision;
+	have->through = h.through;
+	memcpy(have->state, m->checkpoint_state, sizeof(have->state));
+	memcpy(have->delta, h.prev, sizeof(have->delta));
+	return 0;
+}
+
 int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 		    size_t len, int64_t now, pub_fetch_fn fetch, void *arg,
 		    struct manifest *m, enum follow_result *res, char *err,
@@ -34,6 +69,7 @@ int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 	struct fetched *d = NULL;
 	char key[128], want[FM_SHA256_HEX + 1], state[FM_SHA256_HEX + 1];
 	char prev_state[FM_SHA256_HEX + 1];
+	struct fetched cp = { .text = NULL };
 	const char *why;
 	size_t n = 0;
 	int rc;
@@ -50,7 +86,12 @@ int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 		return -EBADMSG;
 	}
 	rc = remote_state_get(client, STATE_PLACE, &have);
-	if (rc == -ENOENT) {
+	if (rc == -ENOENT && m->checkpoint_rev > 0) {
+		/* a fresh client starts from the checkpoint, not revision 0 */
+		rc = start_at_checkpoint(m, fetch, arg, &have, &cp, err, errlen);
+		if (rc < 0)
+			return rc;
+	} else if (rc == -ENOENT) {
 		memset(&have, 0, sizeof(have));
 		snprintf(have.org, sizeof(have.org), "%s", m->org);
 		snprintf(have.state, sizeof(have.state), PUB_ZERO_HASH);
@@ -70,7 +111,7 @@ int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 			 have.revision);
 		return -EBADMSG;
 	}
-	if (m->revision == have.revision) {
+	if (m->revision == have.revision && !cp.text) {
 		if (strcmp(m->state, have.state)) {
 			snprintf(err, errlen, "manifest refused: revision %" PRIu64 " has another "
 				 "history than the one seen (fork)", m->revision);
@@ -80,9 +121,11 @@ int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 		return 0;
 	}
 	/* walk back from the newest delta to the first one the client lacks */
-	d = calloc(m->revision - have.revision, sizeof(*d));
-	if (!d)
+	d = calloc(m->revision - have.revision + 1, sizeof(*d));
+	if (!d) {
+		free(cp.text);
 		return -ENOMEM;
+	}
 	memcpy(want, m->delta, sizeof(want));
 	for (uint64_t r = m->revision; r > have.revision; r--, n++) {
 		struct delta_head h;
@@ -118,7 +161,7 @@ int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 		memcpy(prev_state, state, sizeof(state));
 		pub_state_next(prev_state, d[i].sha, state);
 	}
-	if (strcmp(state, m->state) || strcmp(prev_state, m->prev_state)) {
+	if (strcmp(state, m->state) || (n && strcmp(prev_state, m->prev_state))) {
 		snprintf(err, errlen, "manifest refused: its state hash does not match the "
 			 "deltas (fork)");
 		rc = -EBADMSG;
@@ -129,6 +172,8 @@ int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 		snprintf(err, errlen, "cannot write the local catalog");
 		goto out;
 	}
+	if (cp.text)
+		rc = delta_apply(client, cp.text, cp.len, err, errlen);
 	for (size_t i = n; rc == 0 && i-- > 0;)
 		rc = delta_apply(client, d[i].text, d[i].len, err, errlen);
 	if (rc == 0) {
@@ -152,6 +197,7 @@ int follow_manifest(struct catalog *client, EVP_PKEY *pub, const char *text,
 	if (rc == 0)
 		*res = FOLLOW_APPLIED;
 out:
-	free_all(d, m->revision - have.revision);
+	free_all(d, m->revision - have.revision + 1);
+	free(cp.text);
 	return rc;
 }

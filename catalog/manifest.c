@@ -68,14 +68,20 @@ void pub_delta_key(const char *sha256, char *out, size_t outlen)
 	snprintf(out, outlen, "deltas/%s", sha256);
 }
 
+void pub_checkpoint_key(const char *sha256, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "checkpoints/%s", sha256);
+}
+
 static int body(const struct manifest *m, char *out, size_t outlen)
 {
 	return snprintf(out, outlen,
 			"fmfs-manifest 1\norg %s\nrevision %" PRIu64 "\nthrough %" PRIu64
-			"\nstate %s\nprev-state %s\ndelta %s\npublished %" PRId64
-			"\nexpires %" PRId64 "\n",
+			"\nstate %s\nprev-state %s\ndelta %s\ncheckpoint %" PRIu64 " %s %s"
+			"\npublished %" PRId64 "\nexpires %" PRId64 "\n",
 			m->org, m->revision, m->through, m->state, m->prev_state,
-			m->delta, m->published, m->expires);
+			m->delta, m->checkpoint_rev, m->checkpoint, m->checkpoint_state,
+			m->published, m->expires);
 }
 
 int manifest_format(const struct manifest *m, EVP_PKEY *key, char **out,
@@ -159,11 +165,29 @@ static bool is_hash(const char *s)
 	return strlen(s) == FM_SHA256_HEX && from_hex(s, 32, tmp);
 }
 
+/* "REV HASH STATE": REV 0 (no checkpoint) goes with zeros; else REV is
+ * a revision and both hashes real. */
+static bool parse_checkpoint(char *s, struct manifest *m)
+{
+	char *h = strchr(s, ' '), *st = h ? strchr(h + 1, ' ') : NULL;
+
+	if (!st)
+		return false;
+	*h = *st = 0;
+	if (!parse_u64(s, &m->checkpoint_rev) || m->checkpoint_rev > m->revision ||
+	    !is_hash(h + 1) || !is_hash(st + 1))
+		return false;
+	memcpy(m->checkpoint, h + 1, sizeof(m->checkpoint));
+	memcpy(m->checkpoint_state, st + 1, sizeof(m->checkpoint_state));
+	return m->checkpoint_rev > 0 || (!strcmp(m->checkpoint, PUB_ZERO_HASH) &&
+					 !strcmp(m->checkpoint_state, PUB_ZERO_HASH));
+}
+
 int manifest_parse(const char *text, size_t len, EVP_PKEY *pub,
 		   struct manifest *out, const char **why)
 {
 	const char *p = text, *end = text + len, *signed_end;
-	char v[2 * SIG_LEN + 2], rev[24], thr[24], pubd[24], exp[24];
+	char v[2 * SIG_LEN + 2], rev[24], thr[24], pubd[24], exp[24], cp[160];
 	unsigned char sig[SIG_LEN];
 	struct manifest m;
 	EVP_MD_CTX *ctx;
@@ -183,6 +207,7 @@ int manifest_parse(const char *text, size_t len, EVP_PKEY *pub,
 	    !field(&p, end, "prev-state", m.prev_state, sizeof(m.prev_state)) ||
 	    !is_hash(m.prev_state) ||
 	    !field(&p, end, "delta", m.delta, sizeof(m.delta)) || !is_hash(m.delta) ||
+	    !field(&p, end, "checkpoint", cp, sizeof(cp)) || !parse_checkpoint(cp, &m) ||
 	    !field(&p, end, "published", pubd, sizeof(pubd)) || !parse_i64(pubd, &m.published) ||
 	    !field(&p, end, "expires", exp, sizeof(exp)) || !parse_i64(exp, &m.expires))
 		return -EBADMSG;

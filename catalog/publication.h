@@ -36,6 +36,11 @@ struct manifest {
 	char state[FM_SHA256_HEX + 1];         /* chain head: state_N */
 	char prev_state[FM_SHA256_HEX + 1];    /* state_(N-1) */
 	char delta[FM_SHA256_HEX + 1];         /* the newest delta object */
+	/* the newest checkpoint (0: none): the org's whole catalog at that
+	 * revision, in delta form (after 0), and the chain's state there */
+	uint64_t checkpoint_rev;
+	char checkpoint[FM_SHA256_HEX + 1];
+	char checkpoint_state[FM_SHA256_HEX + 1];
 	int64_t published;                     /* seconds UTC */
 	int64_t expires;
 };
@@ -56,6 +61,7 @@ void pub_state_next(const char prev[FM_SHA256_HEX + 1],
 /* The object key of a blob ("objects/ab/cdef…") or a delta ("deltas/HASH"). */
 void pub_blob_key(const char *sha256, char *out, size_t outlen);
 void pub_delta_key(const char *sha256, char *out, size_t outlen);
+void pub_checkpoint_key(const char *sha256, char *out, size_t outlen);
 
 /* ---- deltas (delta.c) ------------------------------------------------------ */
 

@@ -1,5 +1,5 @@
 /* cmd_publish.c - fmctl publish --org D --key KEY [--expires-in SECONDS]
- * [--endpoint URL] [--credentials FILE] DEST: publish what org D gained
+ * [--checkpoint] [--endpoint URL] [--credentials FILE] DEST: publish what org D gained
  * since the last publish to DEST (docs/remote.md): its new blobs, one
  * catalog delta, then the signed manifest, last. Nothing new: one request
  * (two when the manifest is re-signed because half its validity is gone). */
@@ -27,6 +27,7 @@ struct publish {
 	EVP_PKEY *key;
 	char err[4200];
 	uint64_t objects, bytes, nblobs;
+	size_t checkpoint_bytes; /* 0: no checkpoint made */
 	struct pending_blob { char sha256[FM_SHA256_HEX + 1]; int64_t size; } *blobs;
 	size_t cap;
 };
@@ -222,14 +223,37 @@ static void state_of(const struct manifest *m, struct remote_state *s)
 	s->expires = m->expires;
 }
 
-static int publish(struct publish *p, const char *org, int64_t validity)
+/* Upload a checkpoint of revision m (the org's rows up to m->through, in
+ * delta form, chained to m->delta) and name it in m. 0 or -errno. */
+static int make_checkpoint(struct publish *p, uint64_t org_id, struct manifest *m)
+{
+	char key[128], *text = NULL;
+	size_t len;
+	int rc = delta_build(p->cat, m->org, org_id, m->revision, m->delta, 0, m->through,
+			     &text, &len, p->err, sizeof(p->err));
+
+	if (rc < 0)
+		return rc;
+	sha256_hex(text, len, m->checkpoint);
+	pub_checkpoint_key(m->checkpoint, key, sizeof(key));
+	rc = dest_put_mem(p->dest, key, text, len, p->err, sizeof(p->err));
+	free(text);
+	if (rc == 0) {
+		m->checkpoint_rev = m->revision;
+		memcpy(m->checkpoint_state, m->state, sizeof(m->checkpoint_state));
+		p->checkpoint_bytes = len;
+	}
+	return rc;
+}
+
+static int publish(struct publish *p, const char *org, int64_t validity, bool checkpoint)
 {
 	struct remote_state last = { .revision = 0 };
 	struct manifest now, m;
 	uint64_t org_id, through;
 	char key[128], *delta = NULL;
 	size_t dlen;
-	bool pending, have_last;
+	bool pending, have_last, have_now;
 	int rc;
 
 	if (node_org(p->cat, org, &org_id) < 0) {
@@ -251,6 +275,7 @@ static int publish(struct publish *p, const char *org, int64_t validity)
 		return -EINVAL;
 	}
 	rc = remote_manifest(p, p->key, &now);
+	have_now = rc == 0;
 	if (rc == -ENOENT && have_last) {
 		/* the destination was emptied: publish everything again */
 		memset(&last, 0, sizeof(last));
@@ -272,7 +297,9 @@ static int publish(struct publish *p, const char *org, int64_t validity)
 		return rc;
 	}
 	if (!pending && have_last) {
-		if (now.expires - time(NULL) > validity / 2) {
+		bool want_cp = checkpoint && now.checkpoint_rev != now.revision;
+
+		if (!want_cp && now.expires - time(NULL) > validity / 2) {
 			printf("%s: revision %" PRIu64 " is up to date (%" PRIu64
 			       " requests)\n", dest_name(p->dest), now.revision,
 			       dest_requests(p->dest));
@@ -280,7 +307,9 @@ static int publish(struct publish *p, const char *org, int64_t validity)
 		}
 		now.published = time(NULL);
 		now.expires = now.published + validity;
-		rc = put_manifest(p, &now);
+		rc = want_cp ? make_checkpoint(p, org_id, &now) : 0;
+		if (rc == 0)
+			rc = put_manifest(p, &now);
 		if (rc == 0) {
 			state_of(&now, &last);
 			rc = remote_state_put(p->cat, dest_name(p->dest), &last);
@@ -309,9 +338,19 @@ static int publish(struct publish *p, const char *org, int64_t validity)
 	pub_state_next(last.state, m.delta, m.state);
 	m.published = time(NULL);
 	m.expires = m.published + validity;
+	if (have_now) { /* the checkpoint a fresh client may start from */
+		m.checkpoint_rev = now.checkpoint_rev;
+		memcpy(m.checkpoint, now.checkpoint, sizeof(m.checkpoint));
+		memcpy(m.checkpoint_state, now.checkpoint_state, sizeof(m.checkpoint_state));
+	} else {
+		snprintf(m.checkpoint, sizeof(m.checkpoint), PUB_ZERO_HASH);
+		snprintf(m.checkpoint_state, sizeof(m.checkpoint_state), PUB_ZERO_HASH);
+	}
 	pub_delta_key(m.delta, key, sizeof(key));
 	rc = dest_put_mem(p->dest, key, delta, dlen, p->err, sizeof(p->err));
 	free(delta);
+	if (rc == 0 && checkpoint)
+		rc = make_checkpoint(p, org_id, &m);
 	if (rc == 0)
 		rc = put_manifest(p, &m);
 	if (rc == 0) {
@@ -323,13 +362,14 @@ static int publish(struct publish *p, const char *org, int64_t validity)
 	}
 	if (rc == 0)
 		printf("%s: revision %" PRIu64 " of %s: %" PRIu64 " new objects (%" PRIu64
-		       " bytes), delta %zu bytes, %" PRIu64 " requests\n", dest_name(p->dest),
-		       m.revision, org, p->objects, p->bytes, dlen, dest_requests(p->dest));
+		       " bytes), delta %zu bytes, checkpoint %zu bytes, %" PRIu64 " requests\n",
+		       dest_name(p->dest), m.revision, org, p->objects, p->bytes, dlen,
+		       p->checkpoint_bytes, dest_requests(p->dest));
 	return rc;
 }
 
 #define USAGE "usage: fmctl -s STORE publish --org D --key KEY [--expires-in SECONDS] " \
-	      "[--endpoint URL] [--credentials FILE] DEST"
+	      "[--checkpoint] [--endpoint URL] [--credentials FILE] DEST"
 
 int cmd_publish(int argc, char **argv)
 {
@@ -339,11 +379,13 @@ int cmd_publish(int argc, char **argv)
 		{ "expires-in", required_argument, NULL, 'e' },
 		{ "endpoint", required_argument, NULL, 'E' },
 		{ "credentials", required_argument, NULL, 'c' },
+		{ "checkpoint", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *org = NULL, *keyfile = NULL, *endpoint = NULL, *cred = NULL;
 	struct publish p = { .blobs = NULL };
 	long long validity = DEFAULT_VALIDITY;
+	bool checkpoint = false;
 	char *end;
 	int c, rc;
 
@@ -355,6 +397,7 @@ int cmd_publish(int argc, char **argv)
 		case 'k': keyfile = optarg; break;
 		case 'E': endpoint = optarg; break;
 		case 'c': cred = optarg; break;
+		case 'C': checkpoint = true; break;
 		case 'e':
 			validity = strtoll(optarg, &end, 10);
 			if (*end || validity < 1 || validity > 10LL * 366 * 86400) {
@@ -384,7 +427,7 @@ int cmd_publish(int argc, char **argv)
 	if (rc == 0) {
 		rc = dest_open(argv[optind], endpoint, cred, &p.dest, p.err, sizeof(p.err));
 		if (rc == 0)
-			rc = publish(&p, org, validity);
+			rc = publish(&p, org, validity, checkpoint);
 		if (rc < 0)
 			fmctl_error("publish", "%s", p.err[0] ? p.err : strerror(-rc));
 	}

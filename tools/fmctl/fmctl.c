@@ -39,7 +39,7 @@ static const struct subcommand subcommands[] = {
 	{ "report", cmd_report, "report subscription-billing --org D --period YYYY-MM LEDGER_DIR\n"
 	  "       the month's subscription billing report, ingested" },
 	{ "keygen", cmd_keygen, "keygen FILE                an Ed25519 pair for publish: FILE (0600) and its .pub" },
-	{ "publish", cmd_publish, "publish --org D --key KEY [--expires-in S] [--endpoint URL] [--credentials FILE] DEST\n"
+	{ "publish", cmd_publish, "publish --org D --key KEY [--expires-in S] [--checkpoint] [--endpoint URL] [--credentials FILE] DEST\n"
 	  "       publish org D's new files to DEST (a folder, or s3://BUCKET/PREFIX), signed" },
 	{ "clone", cmd_clone, "clone URL STORE --pubkey P [--credentials F] [--cacert F] [--endpoint URL] [--mirrors U2|U3]\n"
 	  "       a new full local store of a published org, every byte checked" },
