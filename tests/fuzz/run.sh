@@ -11,6 +11,8 @@ secs=${2:-60}
 mkdir -p "$build/crashes"
 failed=0 total=0
 for bin in "$build"/bin/fuzz_*; do
+	# the binaries only (make writes fuzz_X.d dependency files beside them)
+	[[ -x $bin && $bin != *.d ]] || continue
 	t=$(basename "$bin")
 	work=$(mktemp -d /tmp/fmfs-fuzz.XXXXXX)
 	log=$build/$t.log
