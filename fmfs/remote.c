@@ -220,7 +220,7 @@ int fmfs_remote_open(struct fmfs *fs, const struct fmfs_remote_opts *o, char *wh
 		     size_t whylen)
 {
 	const char *urls[1 + MAX_MIRRORS];
-	char cache[4096], mirrors[4096], err[1024];
+	char cache[4096] = "", mirrors[4096], err[1024];
 	struct remote_state have;
 	struct remote_opts ro;
 	struct fmfs_remote *r;
