@@ -3,7 +3,8 @@
 # deflate stream, so every entry is under the ratio cap) is refused before a
 # byte is inflated; the whole zip may not inflate beyond FMFS_ZIP_MAX_RATIO
 # times its size; the zips of one ingest share FMFS_ZIP_MAX_TOTAL. Old
-# fmctl archived 60x the zip's size for ever.
+# fmctl archived 60x the zip's size for ever. A zip whose local header
+# disagrees with its central directory (name, CRC, size) is refused too.
 source "$FMFS_TOP/tests/lib.sh"
 source "$FMFS_TOP/tests/lib-safety.sh"
 
@@ -59,4 +60,27 @@ assert_eq "$(store_state "$S")" "$before" "store after the overlapping zip"
 expect_fail "FMFS_ZIP_MAX_TOTAL" env FMFS_ZIP_MAX_TOTAL=500000 "$BIN/fmctl" ingest --org $org --kind revenue --period 2026-01 honest.zip honest2.zip
 assert_eq "$(store_state "$S")" "$before" "store after the budget"
 fmctl ingest --org $org --kind revenue --period 2026-01 honest.zip honest2.zip >/dev/null || fail "honest zips refused"
-echo "overlapping zips are refused"
+
+# local header vs central directory: the same entry, told two ways
+python3 - <<'PY'
+import struct, zipfile
+with zipfile.ZipFile("one.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("a.csv", "x,y\r\n1,2\r\n" * 50)
+good = open("one.zip", "rb").read()
+def patched(name, fn):
+    b = bytearray(good)
+    fn(b)
+    open(name, "wb").write(b)
+n = struct.unpack_from("<H", good, 26)[0]
+assert good[30:30 + n] == b"a.csv"
+patched("local-name.zip", lambda b: b.__setitem__(slice(30, 35), b"b.csv"))
+patched("local-crc.zip", lambda b: struct.pack_into("<I", b, 14, struct.unpack_from("<I", b, 14)[0] ^ 1))
+patched("local-size.zip", lambda b: struct.pack_into("<I", b, 22, struct.unpack_from("<I", b, 22)[0] + 100))
+PY
+before=$(store_state "$S")
+for z in local-name local-crc local-size; do
+	expect_fail "$z.zip: corrupt zip: Zip archive inconsistent" fmctl ingest --org $org --kind revenue --period 2026-02 $z.zip
+	assert_eq "$(store_state "$S")" "$before" "store after $z.zip"
+done
+fmctl ingest --org $org --kind revenue --period 2026-02 one.zip >/dev/null || fail "the unpatched zip is refused"
+echo "overlapping zips and zips whose headers disagree are refused"
