@@ -84,6 +84,11 @@ int catalog_open(const char *store, int flags, struct catalog **out,
 		 char *err, size_t errlen);
 void catalog_close(struct catalog *cat);
 const char *catalog_store(const struct catalog *cat);
+/* Run one statement that returns no rows (BEGIN IMMEDIATE, COMMIT, ROLLBACK,
+ * a WAL checkpoint); a failure is logged. 0 or -errno. */
+int catalog_tx(struct catalog *cat, const char *sql);
+/* The last SQLite error message of cat, valid until the next call on cat. */
+const char *catalog_errmsg(struct catalog *cat);
 /* SQLite's page cache of this connection, in MiB (default 2; fmfs 1). A
  * tool that walks a large index several times sets more. 0 or -EIO. */
 int catalog_cache_mib(struct catalog *cat, int mib);

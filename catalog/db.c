@@ -606,3 +606,13 @@ const char *catalog_store(const struct catalog *cat)
 {
 	return cat->store;
 }
+
+int catalog_tx(struct catalog *cat, const char *sql)
+{
+	return catalog_exec(cat, sql, sql);
+}
+
+const char *catalog_errmsg(struct catalog *cat)
+{
+	return sqlite3_errmsg(cat->db);
+}

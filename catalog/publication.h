@@ -137,10 +137,6 @@ struct remote_state {
 int remote_state_get(struct catalog *cat, const char *place, struct remote_state *out);
 int remote_state_put(struct catalog *cat, const char *place,
 		     const struct remote_state *s);
-/* The last SQLite error message of cat, valid until the next call. */
-const char *catalog_errmsg(struct catalog *cat);
-/* Run sql (BEGIN IMMEDIATE / COMMIT / ROLLBACK) on a writable catalog. */
-int catalog_tx(struct catalog *cat, const char *sql);
 
 /* Per-chunk SHA-256 of a blob (schema v3): *sums holds *n * 32 bytes
  * (caller frees). 0, -ENOENT, -EIO. */

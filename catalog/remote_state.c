@@ -9,11 +9,6 @@
 #include "db_internal.h"
 #include "publication.h"
 
-int catalog_tx(struct catalog *cat, const char *sql)
-{
-	return catalog_exec(cat, sql, sql);
-}
-
 int remote_state_get(struct catalog *cat, const char *place, struct remote_state *out)
 {
 	sqlite3_stmt *st;
@@ -62,7 +57,3 @@ int remote_state_put(struct catalog *cat, const char *place,
 	return rc == SQLITE_DONE ? 0 : sqlite_to_errno(rc) ? sqlite_to_errno(rc) : -EIO;
 }
 
-const char *catalog_errmsg(struct catalog *cat)
-{
-	return sqlite3_errmsg(cat->db);
-}
